@@ -1,0 +1,160 @@
+/**
+ * The Trellis HTTP application as one function, so the server, the tests and
+ * the benchmarks boot exactly the same thing.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openStorage } from './db/database.js';
+import { installAuth } from './http/auth.js';
+import { installErrorHandler, sendError } from './http/error-handler.js';
+import { installNotFound } from './http/not-found.js';
+import { requestIdFor } from './http/request-id.js';
+import { ErrorEnvelope } from './http/schemas.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createRateLimiter } from './platform/rate-limiter.js';
+import { ApiKeyOut, NewApiKeyOut } from './resources/api-keys/api-keys.schema.js';
+import { apiKeyRoutes } from './resources/api-keys/api-keys.routes.js';
+import { CompanyOut } from './resources/companies/companies.schema.js';
+import { companyRoutes } from './resources/companies/companies.routes.js';
+import { ContactOut } from './resources/contacts/contacts.schema.js';
+import { contactRoutes } from './resources/contacts/contacts.routes.js';
+import { meRoutes } from './resources/me/me.routes.js';
+import { UserOut } from './resources/users/users.schema.js';
+import { userRoutes } from './resources/users/users.routes.js';
+import { WorkspaceOut } from './resources/workspaces/workspaces.schema.js';
+import { workspaceRoutes } from './resources/workspaces/workspaces.routes.js';
+import { createServices, type Services } from './services.js';
+
+export const API_VERSION = 'v1';
+const BODY_LIMIT = 1024 * 1024;
+
+/** Schemas referenced by name (`Type.Ref('Contact')`) from routes and the OpenAPI document. */
+const SHARED_SCHEMAS = [ErrorEnvelope, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut];
+
+export interface App {
+  app: FastifyInstance;
+  services: Services;
+}
+
+export async function buildApp(config: Config, options: { clock?: Clock } = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const storage = await openStorage(config.database);
+  const rateLimiter = createRateLimiter(config.redisUrl);
+  const services = createServices(storage, clock, config);
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.secret', '*.secret_hash'], censor: '[redacted]' },
+    },
+    bodyLimit: BODY_LIMIT,
+    genReqId: requestIdFor,
+    // One log line per request, written by the onResponse hook below.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  installValidation(app);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  installErrorHandler(app);
+  installNotFound(app);
+  installJsonParser(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-api-version', API_VERSION);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+  installAuth(app, { apiKeys: services.apiKeys, rateLimiter, operatorToken: config.operatorToken });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Trellis API',
+        version: API_VERSION,
+        description: 'The Trellis sales CRM. Conventions (envelope, errors, pagination, filters, rate limits): see docs/api-conventions.md.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer trl_live_…' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          basicAuth: { type: 'http', scheme: 'basic', description: "The key's user email as user name, the key as password." },
+          operatorToken: { type: 'http', scheme: 'bearer', description: 'TRELLIS_OPERATOR_TOKEN, for operator endpoints only.' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { basicAuth: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+
+  app.get('/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['Health'], summary: 'The process is up', security: [] } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['Health'], summary: 'The database answers', security: [] } }, async (request, reply) => {
+    try {
+      await storage.ping();
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check failed');
+      return sendError(request, reply, 'service_unavailable', 'The database does not answer.');
+    }
+  });
+
+  meRoutes(app, services.me, services.apiKeys);
+  workspaceRoutes(app, services.workspaces, { operatorEnabled: config.operatorToken !== undefined });
+  userRoutes(app, services.users);
+  apiKeyRoutes(app, services.apiKeys);
+  companyRoutes(app, services.companies);
+  contactRoutes(app, services.contacts);
+
+  const usageFlush = setInterval(() => {
+    services.apiKeys.flushUsage().catch((error: unknown) => app.log.warn({ err: error }, 'could not record API key use'));
+  }, config.keyUsageFlushMs);
+  usageFlush.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(usageFlush);
+    await services.apiKeys.flushUsage().catch(() => undefined);
+    await rateLimiter.close();
+    await storage.close();
+  });
+
+  return { app, services };
+}
+
+/**
+ * Request validation: unknown fields are refused (not silently dropped) and
+ * types are not coerced, so `"42"` for a number is an error, as it should be.
+ */
+function installValidation(app: FastifyInstance): void {
+  const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  formats.default(ajv);
+  for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+}
+
+/** JSON bodies; an empty body (as some clients send on DELETE) counts as none. */
+function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  // JSON only: any other body type answers 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parse(request, text, done);
+  });
+}

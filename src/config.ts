@@ -1,0 +1,144 @@
+/**
+ * Configuration, parsed once from the environment into a typed object.
+ * Every setting is declared here with its default and documented in
+ * docs/configuration.md; a bad value stops the server with a list of what is wrong.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Where the server tells people it can be reached (the startup banner, the curl line). */
+  publicUrl: string;
+  database:
+    | { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' }
+    | { kind: 'postgres'; url: string; schema: string; poolSize: number };
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  rateLimit: { perMinute: number };
+  operatorToken: string | undefined;
+  bootstrap: { key: string | undefined; email: string; workspaceName: string };
+  trustProxy: boolean;
+  shutdownTimeoutMs: number;
+  /** How often the remembered `last_used_at` of API keys is written to the database. */
+  keyUsageFlushMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const API_KEY_PATTERN = /^trl_(live|test)_[A-Za-z0-9]{32,}$/;
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = raw.toLowerCase();
+    const match = allowed.find((a) => a.toLowerCase() === value);
+    if (!match) {
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return match;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = read('HOST') ?? 'localhost';
+
+  let database: Config['database'];
+  const databaseUrl = read('DATABASE_URL') ?? './data/trellis.db';
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    const schema = read('DATABASE_SCHEMA') ?? 'public';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${schema}")`);
+    }
+    try {
+      new URL(databaseUrl);
+    } catch {
+      problems.push('DATABASE_URL is not a valid postgres:// URL');
+    }
+    database = { kind: 'postgres', url: databaseUrl, schema, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 500) };
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('file://')) {
+    problems.push('DATABASE_URL must be a SQLite file path (or file://) or a postgres:// URL');
+    database = { kind: 'sqlite', file: './data/trellis.db', synchronous: 'FULL' };
+  } else {
+    const file = databaseUrl.startsWith('file://') ? new URL(databaseUrl).pathname : databaseUrl;
+    database = {
+      kind: 'sqlite',
+      file: file === ':memory:' ? file : path.resolve(file),
+      synchronous: oneOf('SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+    };
+  }
+
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const bootstrapKey = read('TRELLIS_BOOTSTRAP_KEY');
+  if (bootstrapKey !== undefined && !/^trl_live_[A-Za-z0-9]{32,}$/.test(bootstrapKey)) {
+    problems.push('TRELLIS_BOOTSTRAP_KEY must be "trl_live_" followed by at least 32 letters and digits');
+  }
+  const bootstrapEmail = read('TRELLIS_BOOTSTRAP_EMAIL') ?? 'owner@example.com';
+  if (!/^[^\s@]+@[^\s@]+$/.test(bootstrapEmail)) {
+    problems.push(`TRELLIS_BOOTSTRAP_EMAIL must be an email address (got "${bootstrapEmail}")`);
+  }
+
+  const operatorToken = read('TRELLIS_OPERATOR_TOKEN');
+  if (operatorToken !== undefined && operatorToken.length < 24) {
+    problems.push('TRELLIS_OPERATOR_TOKEN must be at least 24 characters long');
+  }
+
+  const config: Config = {
+    host,
+    port,
+    publicUrl: (read('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    database,
+    redisUrl,
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    rateLimit: { perMinute: integer('RATE_LIMIT_PER_MINUTE', 200, 1, 1_000_000) },
+    operatorToken,
+    bootstrap: {
+      key: bootstrapKey,
+      email: bootstrapEmail.toLowerCase(),
+      workspaceName: read('TRELLIS_BOOTSTRAP_WORKSPACE') ?? 'My workspace',
+    },
+    trustProxy: boolean('TRUST_PROXY', false),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    keyUsageFlushMs: integer('KEY_USAGE_FLUSH_MS', 30_000, 100, 3_600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

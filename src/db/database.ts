@@ -1,0 +1,97 @@
+/** Opens the configured database, applies its settings and runs the migrations. */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './capabilities.js';
+import * as foundation from './migrations/20261121T2330_foundation.js';
+import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
+
+export interface Storage {
+  db: Kysely<Database>;
+  capabilities: Capabilities;
+  /** A cheap query, for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '20261121T2330_foundation': foundation,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function openStorage(config: Config['database']): Promise<Storage> {
+  const storage = config.kind === 'sqlite' ? openSqlite(config) : await openPostgres(config);
+  try {
+    await migrate(storage.db);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
+
+function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): Storage {
+  if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });
+  const raw = new BetterSqlite3(config.file);
+  // WAL: readers never block the writer. synchronous=FULL syncs the WAL on every
+  // commit, so an acknowledged write survives a killed process and a power loss;
+  // NORMAL survives a killed process only. See docs/configuration.md.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${config.synchronous}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return {
+    db,
+    capabilities: sqliteCapabilities,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(config: Extract<Config['database'], { kind: 'postgres' }>): Promise<Storage> {
+  // bigint (epoch milliseconds, counts) fits a JS number exactly.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+  if (config.schema !== 'public') {
+    const admin = new pg.Client({ connectionString: config.url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${config.schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    options: `-c search_path="${config.schema}"`,
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    capabilities: postgresCapabilities,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

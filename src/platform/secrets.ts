@@ -1,0 +1,34 @@
+/** API key generation and hashing. Keys are high-entropy, so one SHA-256 is enough to store them. */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const KEY_BODY_LENGTH = 40;
+/** How much of a key is kept in clear to tell keys apart in lists (`trl_live_AbCd`). */
+const PREFIX_LENGTH = 13;
+
+export type KeyMode = 'live' | 'test';
+
+export function generateApiKey(mode: KeyMode = 'live'): string {
+  // Rejection sampling keeps every base62 character equally likely.
+  let body = '';
+  while (body.length < KEY_BODY_LENGTH) {
+    for (const byte of randomBytes(64)) {
+      if (byte < 248 && body.length < KEY_BODY_LENGTH) body += BASE62[byte % 62];
+    }
+  }
+  return `trl_${mode}_${body}`;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function keyPrefix(secret: string): string {
+  return secret.slice(0, PREFIX_LENGTH);
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest();
+  const right = createHash('sha256').update(b).digest();
+  return timingSafeEqual(left, right);
+}

@@ -1,0 +1,160 @@
+/** API keys: issuing, authenticating, revoking, and remembering when each was last used. */
+import { GRANT_RESOURCES, requireAdmin, type Actor, type KeyScope, type UserRole } from '../../domain/actor.js';
+import { DomainError, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { budgetFor } from '../../domain/rate-limits.js';
+import { checkIfMatch } from '../../domain/versioning.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { ListQuery } from '../../list/list-query.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import type { Budget } from '../../platform/rate-limiter.js';
+import { constantTimeEqual, generateApiKey, hashSecret, keyPrefix, type KeyMode } from '../../platform/secrets.js';
+import type { UserRepository } from '../users/users.repository.js';
+import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
+import type { ApiKeyRepository, ApiKeyRow } from './api-keys.repository.js';
+
+export interface ApiKeyInput {
+  name: string;
+  scope: KeyScope;
+  grants?: string[];
+  expires_at?: number | null;
+  rate_limit_per_minute?: number | null;
+  user_id?: string;
+}
+
+export interface IssuedKey {
+  key: ApiKeyRow;
+  secret: string;
+}
+
+export interface Authentication {
+  actor: Omit<Actor, 'requestId'>;
+  budget: Budget;
+}
+
+export class ApiKeyService {
+  /** Last-use times not yet written; flushed every few seconds instead of a write per request. */
+  private readonly pendingUsage = new Map<string, number>();
+
+  constructor(
+    private readonly tx: Transactor,
+    private readonly clock: Clock,
+    private readonly keys: ApiKeyRepository,
+    private readonly users: UserRepository,
+    private readonly workspaces: WorkspaceRepository,
+    private readonly defaultRateLimit: number,
+  ) {}
+
+  /**
+   * Resolves a presented secret to its actor. Unknown, revoked and expired keys
+   * all answer 401 alike. With HTTP Basic, the user name must be the key's user's email.
+   */
+  async authenticate(secret: string, basicUser?: string): Promise<Authentication> {
+    const unauthorized = new DomainError('unauthorized', 'The API key is missing, invalid, revoked or expired.');
+    if (!/^trl_(live|test)_[A-Za-z0-9]{32,}$/.test(secret)) throw unauthorized;
+    const hash = hashSecret(secret);
+    const credential = await this.keys.findCredential(this.tx.db, hash);
+    if (!credential || !constantTimeEqual(credential.secretHash, hash)) throw unauthorized;
+    const now = this.clock.now();
+    if (credential.revokedAt !== null || (credential.expiresAt !== null && credential.expiresAt <= now)) throw unauthorized;
+    if (basicUser !== undefined && basicUser.trim().toLowerCase() !== credential.userEmail) throw unauthorized;
+    this.pendingUsage.set(credential.keyId, now);
+    return {
+      actor: {
+        workspaceId: credential.workspaceId,
+        userId: credential.userId,
+        role: credential.role as UserRole,
+        keyId: credential.keyId,
+        scope: credential.scope as KeyScope,
+        grants: JSON.parse(credential.grants) as string[],
+      },
+      budget: budgetFor(credential.plan, credential.keyRateLimit, this.defaultRateLimit),
+    };
+  }
+
+  async flushUsage(): Promise<void> {
+    if (this.pendingUsage.size === 0) return;
+    const usage = new Map(this.pendingUsage);
+    this.pendingUsage.clear();
+    await this.keys.touch(this.tx.db, usage);
+  }
+
+  /** A key as shown, with a last use not yet written to the database. */
+  present(key: ApiKeyRow): ApiKeyRow {
+    const pending = this.pendingUsage.get(key.id);
+    return pending !== undefined && (key.last_used_at === null || pending > key.last_used_at) ? { ...key, last_used_at: pending } : key;
+  }
+
+  async create(actor: Actor, input: ApiKeyInput): Promise<IssuedKey> {
+    requireAdmin(actor);
+    const userId = input.user_id ?? actor.userId;
+    return this.tx.write(async (db) => {
+      if (!(await this.users.exists(db, actor.workspaceId, userId))) throw unknownReference('user_id', 'user');
+      return this.issue(db, actor.workspaceId, userId, input);
+    });
+  }
+
+  /** Issues a key inside an open transaction; `secret` is given only by bootstrap. */
+  async issue(db: Executor, workspaceId: string, userId: string, input: ApiKeyInput, options: { secret?: string; mode?: KeyMode } = {}): Promise<IssuedKey> {
+    const grants = this.checkGrants(input.scope, input.grants);
+    const now = this.clock.now();
+    if (input.expires_at != null && input.expires_at <= now) throw invalidFields({ expires_at: 'expires_at must be in the future.' });
+    const secret = options.secret ?? generateApiKey(options.mode ?? 'live');
+    const at = await this.workspaces.nextChangeTime(db, workspaceId, now);
+    const key: ApiKeyRow = {
+      id: newId('apiKey'),
+      user_id: userId,
+      name: input.name.trim(),
+      prefix: keyPrefix(secret),
+      scope: input.scope,
+      grants: JSON.stringify(grants),
+      expires_at: input.expires_at ?? null,
+      last_used_at: null,
+      revoked_at: null,
+      rate_limit_per_minute: input.rate_limit_per_minute ?? null,
+      created_at: at,
+      updated_at: at,
+      version: 1,
+    };
+    await this.keys.insert(db, workspaceId, key, hashSecret(secret));
+    return { key, secret };
+  }
+
+  async get(actor: Actor, id: string): Promise<ApiKeyRow> {
+    requireAdmin(actor);
+    const key = await this.keys.find(this.tx.db, actor.workspaceId, id);
+    if (!key) throw notFound('API key');
+    return this.present(key);
+  }
+
+  async list(actor: Actor, query: ListQuery) {
+    requireAdmin(actor);
+    const page = await this.keys.list(this.tx.db, actor.workspaceId, query);
+    return { ...page, rows: page.rows.map((key) => this.present(key)) };
+  }
+
+  /** Revocation takes effect on the key's next request; revoking twice is harmless. */
+  async revoke(actor: Actor, id: string, ifMatch?: number): Promise<ApiKeyRow> {
+    requireAdmin(actor);
+    return this.tx.write(async (db) => {
+      const key = await this.keys.find(db, actor.workspaceId, id);
+      if (!key) throw notFound('API key');
+      checkIfMatch(key.version, ifMatch);
+      if (key.revoked_at !== null) return this.present(key);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      await this.keys.revoke(db, actor.workspaceId, id, at);
+      return this.present({ ...key, revoked_at: at, updated_at: at, version: key.version + 1 });
+    });
+  }
+
+  private checkGrants(scope: KeyScope, grants: string[] | undefined): string[] {
+    if (scope !== 'custom') {
+      if (grants !== undefined && grants.length > 0) throw invalidFields({ grants: 'grants are given only with scope "custom".' });
+      return [];
+    }
+    if (grants === undefined || grants.length === 0) {
+      throw invalidFields({ grants: `A custom key needs at least one grant, like "contacts:read". Resources: ${GRANT_RESOURCES.join(', ')}.` });
+    }
+    return [...new Set(grants)].sort();
+  }
+}

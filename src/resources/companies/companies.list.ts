@@ -1,0 +1,21 @@
+import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+
+export const companyListSpec: ListSpec = {
+  noun: 'company',
+  table: 'companies',
+  fields: {
+    name: { type: 'string', column: 'name', sortable: true },
+    domain: { type: 'string', column: 'domain', nullable: true, sortable: true, normalize: (v) => v.trim().toLowerCase() },
+    industry: { type: 'string', column: 'industry', nullable: true, sortable: true },
+    employee_count: { type: 'integer', column: 'employee_count', nullable: true, sortable: true },
+    phone: { type: 'string', column: 'phone', nullable: true },
+    website: { type: 'string', column: 'website', nullable: true },
+    owner_id: { type: 'id', column: 'owner_id', nullable: true },
+    'address.city': { type: 'string', column: 'address_city', nullable: true, sortable: true },
+    'address.state': { type: 'string', column: 'address_state', nullable: true, sortable: true },
+    'address.postal_code': { type: 'string', column: 'address_postal_code', nullable: true },
+    'address.country': { type: 'string', column: 'address_country', nullable: true, sortable: true },
+    ...TIME_FIELDS,
+  },
+  search: { columns: ['name', 'domain'] },
+};

@@ -1,0 +1,103 @@
+import { addressFromColumns, addressToColumns, ADDRESS_COLUMNS } from '../../db/address-columns.js';
+import type { Capabilities } from '../../db/capabilities.js';
+import { listRows, type ListScope } from '../../db/list-rows.js';
+import type { CompanyTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transactor.js';
+import type { ListQuery } from '../../list/list-query.js';
+import type { Address, JsonObject } from '../../domain/normalize.js';
+import { companyListSpec } from './companies.list.js';
+
+export interface Company {
+  id: string;
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  employee_count: number | null;
+  phone: string | null;
+  website: string | null;
+  address: Address;
+  owner_id: string | null;
+  custom_fields: JsonObject;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+type Row = Omit<CompanyTable, 'workspace_id'>;
+const COLUMNS = ['id', 'name', 'domain', 'industry', 'employee_count', 'phone', 'website', ...ADDRESS_COLUMNS, 'owner_id', 'custom_fields', 'created_at', 'updated_at', 'version'] as const;
+
+const fromRow = (row: Row): Company => ({
+  id: row.id,
+  name: row.name,
+  domain: row.domain,
+  industry: row.industry,
+  employee_count: row.employee_count,
+  phone: row.phone,
+  website: row.website,
+  address: addressFromColumns(row),
+  owner_id: row.owner_id,
+  custom_fields: JSON.parse(row.custom_fields) as JsonObject,
+  created_at: Number(row.created_at),
+  updated_at: Number(row.updated_at),
+  version: row.version,
+});
+
+const toRow = ({ address, custom_fields, ...company }: Company): Row => ({
+  ...company,
+  ...addressToColumns(address),
+  custom_fields: JSON.stringify(custom_fields),
+});
+
+export class CompanyRepository {
+  constructor(private readonly capabilities: Capabilities) {}
+
+  async insert(db: Executor, workspaceId: string, company: Company): Promise<void> {
+    await db.insertInto('companies').values({ ...toRow(company), workspace_id: workspaceId }).execute();
+  }
+
+  async find(db: Executor, workspaceId: string, id: string): Promise<Company | undefined> {
+    const row = await db.selectFrom('companies').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findIdByDomain(db: Executor, workspaceId: string, domain: string): Promise<string | undefined> {
+    const row = await db.selectFrom('companies').select('id').where('workspace_id', '=', workspaceId).where('domain', '=', domain).executeTakeFirst();
+    return row?.id;
+  }
+
+  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    const row = await db.selectFrom('companies').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
+    const page = await listRows<Row>(db, this.capabilities, companyListSpec, workspaceId, query, COLUMNS, scope);
+    return { ...page, rows: page.rows.map(fromRow) };
+  }
+
+  /** Writes the whole record if it is still at `expectedVersion`; false when it moved on. */
+  async replace(db: Executor, workspaceId: string, company: Company, expectedVersion: number): Promise<boolean> {
+    const { id, created_at: _created, ...changes } = toRow(company);
+    const result = await db
+      .updateTable('companies')
+      .set(changes)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    await db.deleteFrom('companies').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async unassignOwner(db: Executor, workspaceId: string, userId: string, at: number): Promise<void> {
+    await db
+      .updateTable('companies')
+      .set((eb) => ({ owner_id: null, updated_at: at, version: eb('version', '+', 1) }))
+      .where('workspace_id', '=', workspaceId)
+      .where('owner_id', '=', userId)
+      .execute();
+  }
+}

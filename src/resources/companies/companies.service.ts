@@ -1,0 +1,147 @@
+/** Companies: validation, domain dedup, references and what a deletion unlinks. */
+import { requireAccess, type Actor } from '../../domain/actor.js';
+import { refuseDuplicates } from '../../domain/dedup.js';
+import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeDomain } from '../../domain/normalize.js';
+import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
+import type { Capabilities } from '../../db/capabilities.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { ListQuery } from '../../list/list-query.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import type { UserRepository } from '../users/users.repository.js';
+import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
+import type { Company, CompanyRepository } from './companies.repository.js';
+import type { CompanyCreate, CompanyUpdate } from './companies.schema.js';
+
+/** Records that point at companies, and must let go when one is deleted. */
+export interface CompanyLinks {
+  unlinkCompany(db: Executor, workspaceId: string, companyId: string, at: number): Promise<void>;
+}
+
+export class CompanyService {
+  constructor(
+    private readonly tx: Transactor,
+    private readonly capabilities: Capabilities,
+    private readonly clock: Clock,
+    private readonly companies: CompanyRepository,
+    private readonly users: UserRepository,
+    private readonly workspaces: WorkspaceRepository,
+    private readonly links: CompanyLinks[],
+  ) {}
+
+  async get(actor: Actor, id: string): Promise<Company> {
+    requireAccess(actor, 'companies', 'read');
+    const company = await this.companies.find(this.tx.db, actor.workspaceId, id);
+    if (!company) throw notFound('company');
+    return company;
+  }
+
+  list(actor: Actor, query: ListQuery) {
+    requireAccess(actor, 'companies', 'read');
+    return this.companies.list(this.tx.db, actor.workspaceId, query);
+  }
+
+  async create(actor: Actor, input: CompanyCreate): Promise<Company> {
+    requireAccess(actor, 'companies', 'write');
+    const draft = this.apply(emptyCompany(), input);
+    return this.writeUnique(actor, draft.domain, async (db) => {
+      await this.checkReferences(db, actor.workspaceId, draft);
+      await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
+      await this.companies.insert(db, actor.workspaceId, company);
+      return company;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<Company> {
+    requireAccess(actor, 'companies', 'write');
+    const domain = input.domain === undefined ? null : parseDomain(input.domain);
+    return this.writeUnique(actor, domain, async (db) => {
+      const current = await this.companies.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('company');
+      checkIfMatch(current.version, ifMatch);
+      const next = this.apply(current, input);
+      await this.checkReferences(db, actor.workspaceId, next);
+      await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      const company: Company = { ...next, updated_at: at, version: current.version + 1 };
+      if (!(await this.companies.replace(db, actor.workspaceId, company, current.version))) throw concurrentChange();
+      return company;
+    });
+  }
+
+  /** Deletes the company; contacts (and later deals) that pointed at it are unlinked. */
+  async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
+    requireAccess(actor, 'companies', 'write');
+    await this.tx.write(async (db) => {
+      const current = await this.companies.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('company');
+      checkIfMatch(current.version, ifMatch);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      for (const link of this.links) await link.unlinkCompany(db, actor.workspaceId, id, at);
+      await this.companies.delete(db, actor.workspaceId, id);
+    });
+  }
+
+  /** The record after applying a create or update body to `current`. */
+  private apply(current: Company, input: CompanyUpdate): Company {
+    const text = <K extends 'industry' | 'phone' | 'website'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    return {
+      ...current,
+      name: input.name?.trim() ?? current.name,
+      domain: input.domain === undefined ? current.domain : parseDomain(input.domain),
+      industry: text('industry'),
+      phone: text('phone'),
+      website: text('website'),
+      employee_count: input.employee_count === undefined ? current.employee_count : input.employee_count,
+      address: mergeAddress(current.address, input.address),
+      owner_id: input.owner_id === undefined ? current.owner_id : input.owner_id,
+      custom_fields: mergeCustomFields(current.custom_fields, input.custom_fields),
+    };
+  }
+
+  private async checkReferences(db: Executor, workspaceId: string, company: Company): Promise<void> {
+    if (company.owner_id !== null && !(await this.users.exists(db, workspaceId, company.owner_id))) throw unknownReference('owner_id', 'user');
+  }
+
+  private async refuseTakenDomain(db: Executor, workspaceId: string, domain: string | null, selfId: string | undefined): Promise<void> {
+    if (domain === null) return;
+    const existing = await this.companies.findIdByDomain(db, workspaceId, domain);
+    if (existing !== undefined && existing !== selfId) throw duplicate('company', 'domain', existing);
+  }
+
+  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor) => Promise<Company>): Promise<Company> {
+    return refuseDuplicates(this.capabilities, () => this.tx.write(work), async () => {
+      const existing = domain === null ? undefined : await this.companies.findIdByDomain(this.tx.db, actor.workspaceId, domain);
+      return duplicate('company', 'domain', existing ?? 'unknown');
+    });
+  }
+}
+
+function parseDomain(value: string | null): string | null {
+  const cleaned = cleanText(value);
+  if (cleaned === null || cleaned === undefined) return null;
+  const domain = normalizeDomain(cleaned);
+  if (domain === undefined) throw invalidFields({ domain: `"${cleaned}" is not a domain name like acme.com.` });
+  return domain;
+}
+
+function emptyCompany(): Company {
+  return {
+    id: '',
+    name: '',
+    domain: null,
+    industry: null,
+    employee_count: null,
+    phone: null,
+    website: null,
+    address: EMPTY_ADDRESS,
+    owner_id: null,
+    custom_fields: {},
+    created_at: 0,
+    updated_at: 0,
+    version: 0,
+  };
+}

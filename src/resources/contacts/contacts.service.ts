@@ -1,0 +1,167 @@
+/** Contacts: names and addresses, dedup on every email, references, ownership. */
+import { requireAccess, type Actor } from '../../domain/actor.js';
+import { refuseDuplicates } from '../../domain/dedup.js';
+import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEmail } from '../../domain/normalize.js';
+import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
+import type { Capabilities } from '../../db/capabilities.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { ListQuery } from '../../list/list-query.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import type { CompanyRepository } from '../companies/companies.repository.js';
+import type { UserRepository } from '../users/users.repository.js';
+import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
+import { resolvePrimaryList } from './labelled-list.js';
+import type { Contact, ContactRepository } from './contacts.repository.js';
+import type { ContactCreate, ContactUpdate } from './contacts.schema.js';
+
+export class ContactService {
+  constructor(
+    private readonly tx: Transactor,
+    private readonly capabilities: Capabilities,
+    private readonly clock: Clock,
+    private readonly contacts: ContactRepository,
+    private readonly companies: CompanyRepository,
+    private readonly users: UserRepository,
+    private readonly workspaces: WorkspaceRepository,
+  ) {}
+
+  async get(actor: Actor, id: string): Promise<Contact> {
+    requireAccess(actor, 'contacts', 'read');
+    const contact = await this.contacts.find(this.tx.db, actor.workspaceId, id);
+    if (!contact) throw notFound('contact');
+    return contact;
+  }
+
+  list(actor: Actor, query: ListQuery) {
+    requireAccess(actor, 'contacts', 'read');
+    return this.contacts.list(this.tx.db, actor.workspaceId, query);
+  }
+
+  /** The contacts of one company; 404 when the company is not in this workspace. */
+  async listOfCompany(actor: Actor, companyId: string, query: ListQuery) {
+    requireAccess(actor, 'contacts', 'read');
+    requireAccess(actor, 'companies', 'read');
+    if (!(await this.companies.exists(this.tx.db, actor.workspaceId, companyId))) throw notFound('company');
+    return this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } });
+  }
+
+  async create(actor: Actor, input: ContactCreate): Promise<Contact> {
+    requireAccess(actor, 'contacts', 'write');
+    const draft = this.apply(emptyContact(), input);
+    return this.writeUnique(actor, draft, async (db) => {
+      await this.checkReferences(db, actor.workspaceId, draft);
+      await this.refuseTakenEmails(db, actor.workspaceId, draft);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
+      await this.contacts.insert(db, actor.workspaceId, contact);
+      return contact;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<Contact> {
+    requireAccess(actor, 'contacts', 'write');
+    let next: Contact | undefined;
+    return this.writeUnique(actor, () => next, async (db) => {
+      const current = await this.contacts.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('contact');
+      checkIfMatch(current.version, ifMatch);
+      next = this.apply(current, input);
+      await this.checkReferences(db, actor.workspaceId, next);
+      await this.refuseTakenEmails(db, actor.workspaceId, next);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      const contact: Contact = { ...next, updated_at: at, version: current.version + 1 };
+      if (!(await this.contacts.replace(db, actor.workspaceId, contact, current))) throw concurrentChange();
+      return contact;
+    });
+  }
+
+  async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
+    requireAccess(actor, 'contacts', 'write');
+    await this.tx.write(async (db) => {
+      const current = await this.contacts.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('contact');
+      checkIfMatch(current.version, ifMatch);
+      await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      await this.contacts.delete(db, actor.workspaceId, id);
+    });
+  }
+
+  /** The record after applying a create or update body to `current`; checks the rules that need no database. */
+  private apply(current: Contact, input: ContactUpdate): Contact {
+    const emails = resolvePrimaryList(
+      'email',
+      current.emails.map((e) => ({ value: e.email, label: e.label })),
+      input.email === undefined ? undefined : input.email === null ? null : normalizeEmail(input.email),
+      input.emails?.map((e) => ({ value: normalizeEmail(e.email), label: cleanText(e.label) ?? null, primary: e.primary })),
+    ).map(({ value, label }) => ({ email: value, label }));
+    const phones = resolvePrimaryList(
+      'phone',
+      current.phones.map((p) => ({ value: p.phone, label: p.label })),
+      input.phone === undefined ? undefined : (cleanText(input.phone) ?? null),
+      input.phones?.map((p) => ({ value: p.phone.trim(), label: cleanText(p.label) ?? null, primary: p.primary })),
+    ).map(({ value, label }) => ({ phone: value, label }));
+    const text = <K extends 'first_name' | 'last_name' | 'title' | 'source'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    const contact: Contact = {
+      ...current,
+      first_name: text('first_name'),
+      last_name: text('last_name'),
+      emails,
+      phones,
+      title: text('title'),
+      source: text('source'),
+      company_id: input.company_id === undefined ? current.company_id : input.company_id,
+      owner_id: input.owner_id === undefined ? current.owner_id : input.owner_id,
+      status: input.status ?? current.status,
+      address: mergeAddress(current.address, input.address),
+      custom_fields: mergeCustomFields(current.custom_fields, input.custom_fields),
+    };
+    if (contact.first_name === null && contact.last_name === null && contact.emails.length === 0) {
+      throw invalidFields({ first_name: 'A contact needs a first_name, a last_name or an email.' });
+    }
+    return contact;
+  }
+
+  private async checkReferences(db: Executor, workspaceId: string, contact: Contact): Promise<void> {
+    if (contact.company_id !== null && !(await this.companies.exists(db, workspaceId, contact.company_id))) throw unknownReference('company_id', 'company');
+    if (contact.owner_id !== null && !(await this.users.exists(db, workspaceId, contact.owner_id))) throw unknownReference('owner_id', 'user');
+  }
+
+  /** Every address of a person is unique in the workspace: 409 naming the contact that has it. */
+  private async refuseTakenEmails(db: Executor, workspaceId: string, contact: Contact): Promise<void> {
+    const taken = await this.contacts.ownersOfEmails(db, workspaceId, contact.emails.map((e) => e.email));
+    const other = taken.find((t) => t.contact_id !== contact.id);
+    if (other) throw duplicate('contact', 'email', other.contact_id);
+  }
+
+  /** Runs the write; if a racing request took one of the addresses first, answers 409 naming it. */
+  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor) => Promise<Contact>): Promise<Contact> {
+    return refuseDuplicates(this.capabilities, () => this.tx.write(work), async () => {
+      const contact = typeof draft === 'function' ? draft() : draft;
+      const taken = contact ? await this.contacts.ownersOfEmails(this.tx.db, actor.workspaceId, contact.emails.map((e) => e.email)) : [];
+      const other = taken.find((t) => t.contact_id !== contact?.id);
+      return duplicate('contact', 'email', other?.contact_id ?? 'unknown');
+    });
+  }
+}
+
+function emptyContact(): Contact {
+  return {
+    id: '',
+    first_name: null,
+    last_name: null,
+    emails: [],
+    phones: [],
+    title: null,
+    company_id: null,
+    owner_id: null,
+    status: 'active',
+    source: null,
+    address: EMPTY_ADDRESS,
+    custom_fields: {},
+    created_at: 0,
+    updated_at: 0,
+    version: 0,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../../db/transactor.js';
+import type { WorkspaceTable } from '../../db/schema.js';
+
+export type WorkspaceRow = Omit<WorkspaceTable, 'change_clock'>;
+const COLUMNS = ['id', 'name', 'plan', 'created_at', 'updated_at', 'version'] as const;
+
+export class WorkspaceRepository {
+  async insert(db: Executor, row: WorkspaceRow): Promise<void> {
+    await db.insertInto('workspaces').values({ ...row, change_clock: row.updated_at }).execute();
+  }
+
+  find(db: Executor, id: string): Promise<WorkspaceRow | undefined> {
+    return db.selectFrom('workspaces').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  }
+
+  async update(db: Executor, id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'plan'>>, at: number): Promise<void> {
+    await db
+      .updateTable('workspaces')
+      .set((eb) => ({ ...changes, updated_at: at, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async any(db: Executor): Promise<boolean> {
+    const row = await db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * The time to stamp this transaction's changes with: the wall clock, but always
+   * later than the workspace's previous change. Updating the workspace's clock row
+   * locks it until commit, so a workspace's changes commit in the order of their
+   * timestamps and a client walking `updated_at` never misses one.
+   */
+  async nextChangeTime(db: Executor, workspaceId: string, now: number): Promise<number> {
+    const row = await db
+      .updateTable('workspaces')
+      .set((eb) => ({
+        change_clock: eb.case().when('change_clock', '>=', now).then(eb('change_clock', '+', 1)).else(now).end(),
+      }))
+      .where('id', '=', workspaceId)
+      .returning('change_clock')
+      .executeTakeFirstOrThrow();
+    return Number(row.change_clock);
+  }
+}

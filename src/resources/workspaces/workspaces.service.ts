@@ -1,0 +1,83 @@
+/**
+ * Workspaces: the tenant boundary. Created by the instance operator (or on
+ * first start, by bootstrap) together with an owner and the owner's first key.
+ */
+import { requireAccess, requireAdmin, type Actor } from '../../domain/actor.js';
+import { notFound } from '../../domain/errors.js';
+import { checkIfMatch } from '../../domain/versioning.js';
+import type { Plan } from '../../domain/rate-limits.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import type { ApiKeyService, IssuedKey } from '../api-keys/api-keys.service.js';
+import type { UserRow } from '../users/users.repository.js';
+import type { UserService } from '../users/users.service.js';
+import type { WorkspaceRepository, WorkspaceRow } from './workspaces.repository.js';
+
+export interface NewWorkspace {
+  name: string;
+  plan?: Plan | null;
+  owner: { email: string; name: string };
+}
+
+export interface CreatedWorkspace {
+  workspace: WorkspaceRow;
+  owner: UserRow;
+  apiKey: IssuedKey;
+}
+
+/** Something every new workspace gets (a default pipeline, …), inside its creating transaction. */
+export type WorkspaceSetup = (db: Executor, workspace: WorkspaceRow, owner: UserRow) => Promise<void>;
+
+export class WorkspaceService {
+  constructor(
+    private readonly tx: Transactor,
+    private readonly clock: Clock,
+    private readonly workspaces: WorkspaceRepository,
+    private readonly users: UserService,
+    private readonly apiKeys: ApiKeyService,
+    private readonly setups: WorkspaceSetup[] = [],
+  ) {}
+
+  /** For the instance operator; the caller has already checked the operator token. */
+  create(input: NewWorkspace, firstKeySecret?: string): Promise<CreatedWorkspace> {
+    return this.tx.write(async (db) => {
+      const now = this.clock.now();
+      const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, created_at: now, updated_at: now, version: 1 };
+      await this.workspaces.insert(db, workspace);
+      const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' });
+      const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
+      for (const setup of this.setups) await setup(db, workspace, owner);
+      return { workspace, owner, apiKey };
+    });
+  }
+
+  /** True when the database holds no workspace yet: the first start. */
+  async isEmpty(): Promise<boolean> {
+    return !(await this.workspaces.any(this.tx.db));
+  }
+
+  async get(actor: Actor): Promise<WorkspaceRow> {
+    requireAccess(actor, 'workspace', 'read');
+    return this.find(actor.workspaceId);
+  }
+
+  async update(actor: Actor, changes: { name?: string }, ifMatch?: number): Promise<WorkspaceRow> {
+    requireAdmin(actor);
+    return this.tx.write(async (db) => {
+      const workspace = await this.workspaces.find(db, actor.workspaceId);
+      if (!workspace) throw notFound('workspace');
+      checkIfMatch(workspace.version, ifMatch);
+      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
+      const update = changes.name !== undefined ? { name: changes.name.trim() } : {};
+      await this.workspaces.update(db, actor.workspaceId, update, at);
+      return { ...workspace, ...update, updated_at: at, version: workspace.version + 1 };
+    });
+  }
+
+  private async find(id: string): Promise<WorkspaceRow> {
+    const workspace = await this.workspaces.find(this.tx.db, id);
+    if (!workspace) throw notFound('workspace');
+    return workspace;
+  }
+}
