@@ -73,9 +73,12 @@ export const AddressOut = Type.Object({
   country: Nullable(Type.String()),
 });
 
-export const CustomFields = Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' }), Type.Unknown(), {
+export const CustomFields = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z0-9_]{1,64}$' },
   maxProperties: 100,
   description: `Your own fields: up to 100 keys of letters, digits and _, at most ${CUSTOM_FIELDS_MAX_BYTES / 1024} KiB as JSON.`,
+  additionalProperties: true,
 });
 export const CustomFieldsOut = Type.Record(Type.String(), Type.Unknown());
 
