@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { startServerProcess, spawnServer } from './helpers/process.js';
+import { testEnv } from './helpers/server.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** A fresh database for one test: a SQLite file or a PostgreSQL schema. */
+function freshEnv(overrides: Record<string, string | undefined> = {}) {
+  const { env, cleanup } = testEnv(overrides);
+  cleanups.push(cleanup);
+  return env;
+}
+
+describe('first start', () => {
+  it('creates a workspace and prints a working key with a ready curl line, once', async () => {
+    const env = freshEnv({ TRELLIS_OPERATOR_TOKEN: undefined });
+    const first = await startServerProcess(env);
+    try {
+      const key = /\b(trl_live_[A-Za-z0-9]{32,})\b/.exec(first.output())?.[1];
+      assert.ok(key, first.output());
+      assert.match(first.output(), new RegExp(`curl -H "Authorization: Bearer ${key}" http://localhost:\\d+/v1/me`));
+      const me = await fetch(`${first.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(me.status, 200);
+      const body = (await me.json()) as any;
+      assert.equal(body.data.api_key.scope, 'full');
+      assert.equal(body.data.user.role, 'owner');
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+    const second = await startServerProcess(env);
+    try {
+      assert.doesNotMatch(second.output(), /trl_live_/, 'a second start prints no new key');
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('uses TRELLIS_BOOTSTRAP_KEY and TRELLIS_BOOTSTRAP_EMAIL, without printing the key', async () => {
+    const key = 'trl_live_' + 'b'.repeat(40);
+    const server = await startServerProcess(freshEnv({ TRELLIS_BOOTSTRAP_KEY: key, TRELLIS_BOOTSTRAP_EMAIL: 'Ops@Example.com' }));
+    try {
+      assert.ok(!server.output().includes(key));
+      const me = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Basic ${Buffer.from(`ops@example.com:${key}`).toString('base64')}` } });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as any).data.user.email, 'ops@example.com');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
+
+describe('configuration', () => {
+  it('refuses bad settings with a readable list of what is wrong', async () => {
+    const started = spawnServer({ ...freshEnv(), PORT: 'eighty', LOG_LEVEL: 'loud', TRELLIS_BOOTSTRAP_KEY: 'short' });
+    const code = await started.exited;
+    assert.equal(code, 78);
+    const output = started.output();
+    assert.match(output, /PORT must be a whole number/);
+    assert.match(output, /LOG_LEVEL must be one of/);
+    assert.match(output, /TRELLIS_BOOTSTRAP_KEY must be/);
+    assert.doesNotMatch(output, /at .*\.ts:\d+/, 'no stack trace');
+  });
+});
+
+describe('shutdown and durability', () => {
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const key = 'trl_live_' + 'c'.repeat(40);
+    const server = await startServerProcess(freshEnv({ TRELLIS_BOOTSTRAP_KEY: key }));
+    const { hostname, port } = new URL(server.url);
+    const body = JSON.stringify({ first_name: 'Slow', email: 'slow@example.com' });
+    // Send the headers and half the body, stop the server, then send the rest.
+    const socket = net.connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk.toString()));
+    socket.write(`POST /v1/contacts HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.write(body.slice(10));
+    await new Promise((resolve) => socket.once('close', resolve));
+    assert.match(response, /^HTTP\/1\.1 201/);
+    assert.equal(await server.exited, 0);
+  });
+
+  it('keeps every acknowledged write when the process is killed', async () => {
+    const key = 'trl_live_' + 'd'.repeat(40);
+    // Durability as configured by default: SQLite synchronous=FULL.
+    const env = freshEnv({ TRELLIS_BOOTSTRAP_KEY: key, SQLITE_SYNCHRONOUS: 'FULL' });
+    const server = await startServerProcess(env);
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const acknowledged: string[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const response = await fetch(`${server.url}/v1/contacts`, { method: 'POST', headers, body: JSON.stringify({ first_name: `Kill ${i}`, email: `kill-${i}@example.com` }) });
+        if (response.status === 201) acknowledged.push(((await response.json()) as any).data.id);
+      }),
+    );
+    server.child.kill('SIGKILL');
+    await server.exited;
+    assert.equal(acknowledged.length, 40);
+
+    const restarted = await startServerProcess(env);
+    try {
+      for (const id of acknowledged) {
+        const response = await fetch(`${restarted.url}/v1/contacts/${id}`, { headers });
+        assert.equal(response.status, 200, `contact ${id} was acknowledged but is gone`);
+      }
+    } finally {
+      restarted.child.kill('SIGTERM');
+      await restarted.exited;
+    }
+  });
+});
