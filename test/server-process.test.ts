@@ -120,3 +120,33 @@ describe('shutdown and durability', () => {
     }
   });
 });
+
+describe('logs', () => {
+  it('write one JSON line per request with its request id, and never a key or a secret', async () => {
+    const key = 'trl_live_' + 'e'.repeat(40);
+    const server = await startServerProcess(freshEnv({ TRELLIS_BOOTSTRAP_KEY: key, LOG_LEVEL: 'info', TRELLIS_BOOTSTRAP_EMAIL: 'logs@example.com' }));
+    try {
+      const json = { 'content-type': 'application/json' };
+      await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${key}`, 'x-request-id': 'trace-logs-1' } });
+      await fetch(`${server.url}/v1/me`, { headers: { 'x-api-key': key } });
+      await fetch(`${server.url}/v1/me`, { headers: { authorization: `Basic ${Buffer.from(`logs@example.com:${key}`).toString('base64')}` } });
+      const created = await fetch(`${server.url}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${key}`, ...json }, body: JSON.stringify({ name: 'secret check', scope: 'full' }) });
+      const secret = ((await created.json()) as any).data.secret as string;
+      await fetch(`${server.url}/v1/contacts`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, ...json }, body: '{"broken' });
+      await fetch(`${server.url}/v1/me`, { headers: { authorization: 'Bearer trl_live_wrongwrongwrongwrongwrongwrongwrong12' } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const output = server.output();
+      assert.ok(!output.includes(key), 'the bootstrap key is not logged');
+      assert.ok(!output.includes(secret), 'a created key is not logged');
+      assert.ok(!output.includes('wrongwrongwrong'), 'a presented wrong key is not logged');
+      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const traced = lines.find((line) => line.request_id === 'trace-logs-1');
+      assert.ok(traced, 'the request line carries the request id');
+      assert.equal(traced.status, 200);
+      assert.equal(traced.url, '/v1/me');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});

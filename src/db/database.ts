@@ -27,7 +27,7 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function openStorage(config: Config['database']): Promise<Storage> {
   const storage = config.kind === 'sqlite' ? openSqlite(config) : await openPostgres(config);
   try {
-    await migrate(storage.db);
+    await migrate(storage.db, config.kind === 'postgres' ? config.schema : undefined);
   } catch (error) {
     await storage.close();
     throw error;
@@ -35,8 +35,9 @@ export async function openStorage(config: Config['database']): Promise<Storage> 
   return storage;
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  // The schema is named so that migration tables in other schemas of the same database are not mistaken for ours.
+  const migrator = new Migrator({ db, provider, ...(schema !== undefined && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
