@@ -14,6 +14,7 @@ import { installErrorHandler, sendError } from './http/error-handler.js';
 import { installNotFound } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
 import { ErrorEnvelope } from './http/schemas.js';
+import { invalidFields } from './domain/errors.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createRateLimiter } from './platform/rate-limiter.js';
 import { ApiKeyOut, NewApiKeyOut } from './resources/api-keys/api-keys.schema.js';
@@ -57,6 +58,11 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the router raises before any route runs (a malformed URL, an over-long id) speak the envelope too.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendError(request, reply, tooLong ? 'not_found' : 'validation_error', tooLong ? 'No such record.' : 'The URL is not valid.');
+    },
   });
 
   installValidation(app);
@@ -68,6 +74,8 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-api-version', API_VERSION);
+    // No text in Trellis may hold a NUL character (PostgreSQL cannot store one).
+    if (request.url.includes('%00')) throw invalidFields({ url: 'The URL may not contain NUL characters.' });
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
@@ -144,6 +152,13 @@ function installValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 }
 
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
+
 /** JSON bodies; an empty body (as some clients send on DELETE) counts as none. */
 function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -155,6 +170,12 @@ function installJsonParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parse(request, text, done);
+    parse(request, text, (error, value) => {
+      if (!error && text.includes('\\u0000') && containsNul(value)) {
+        done(invalidFields({ body: 'Text may not contain NUL characters.' }), undefined);
+        return;
+      }
+      done(error, value);
+    });
   });
 }

@@ -60,6 +60,25 @@ describe('transport errors', () => {
     assert.equal(wrongMethod.headers.get('allow'), 'GET, PATCH, DELETE');
   });
 
+  it('answers a malformed URL or an over-long id in the envelope', async () => {
+    const badUrl = await tenant.api.get('/v1/contacts/%E0%A4%A');
+    assert.equal(badUrl.status, 400);
+    assert.equal(badUrl.body.error.code, 'validation_error');
+    const longId = await tenant.api.get(`/v1/contacts/con_${'x'.repeat(400)}`);
+    assert.equal(longId.status, 404);
+    assert.equal(longId.body.error.code, 'not_found');
+  });
+
+  it('refuses NUL characters in bodies, filters and ids instead of failing in the database', async () => {
+    const body = await tenant.api.request('POST', '/v1/contacts', '{"first_name":"a\\u0000b"}', { 'content-type': 'application/json' });
+    assert.equal(body.status, 400, body.text);
+    assert.equal(body.body.error.code, 'validation_error');
+    const escapedBackslash = await tenant.api.request('POST', '/v1/contacts', '{"first_name":"back\\\\u0000slash"}', { 'content-type': 'application/json' });
+    assert.equal(escapedBackslash.status, 201, 'an escaped backslash followed by u0000 is plain text');
+    assert.equal((await tenant.api.get('/v1/contacts?first_name=a%00b')).status, 400);
+    assert.equal((await tenant.api.get('/v1/contacts/con_%00')).status, 400);
+  });
+
   it('never leaks a stack trace', async () => {
     const response = await tenant.api.request('POST', '/v1/contacts', '{"a":', { 'content-type': 'application/json' });
     assert.doesNotMatch(response.text, /at .*\.(ts|js):\d+/);

@@ -121,7 +121,7 @@ function parseValue(spec: FieldSpec, text: string, param: string): FilterValue {
   switch (spec.type) {
     case 'integer': {
       const value = Number(text);
-      if (text.trim() === '' || !Number.isSafeInteger(value)) throw invalidFilter(`${param} must be a whole number.`, param);
+      if (!/^-?\d{1,16}$/.test(text) || !Number.isSafeInteger(value)) throw invalidFilter(`${param} must be a whole number.`, param);
       return value;
     }
     case 'timestamp': {
