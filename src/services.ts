@@ -18,24 +18,24 @@ import { WorkspaceService } from './resources/workspaces/workspaces.service.js';
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(storage: Storage, clock: Clock, config: Config) {
-  const tx = createTransactor(storage.db);
   const { capabilities } = storage;
   const workspaceRepository = new WorkspaceRepository();
+  const tx = createTransactor(storage.db, clock, workspaceRepository);
   const userRepository = new UserRepository(capabilities);
   const apiKeyRepository = new ApiKeyRepository(capabilities);
   const companyRepository = new CompanyRepository(capabilities);
   const contactRepository = new ContactRepository(capabilities);
   const defaultRateLimit = config.rateLimit.perMinute;
 
-  const users = new UserService(tx, capabilities, clock, userRepository, workspaceRepository, [contactRepository, companyRepository]);
-  const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, workspaceRepository, defaultRateLimit);
+  const users = new UserService(tx, capabilities, userRepository, [contactRepository, companyRepository]);
+  const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
   return {
     storage,
     users,
     apiKeys,
     workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys),
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
-    companies: new CompanyService(tx, capabilities, clock, companyRepository, userRepository, workspaceRepository, [contactRepository]),
-    contacts: new ContactService(tx, capabilities, clock, contactRepository, companyRepository, userRepository, workspaceRepository),
+    companies: new CompanyService(tx, capabilities, companyRepository, userRepository, [contactRepository]),
+    contacts: new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository),
   };
 }

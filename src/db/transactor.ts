@@ -1,8 +1,10 @@
 /**
- * Where transactions open. Services run their writes through `write`, and pass
- * the transaction down to repositories explicitly.
+ * Where transactions open. Services run their writes through here and pass the
+ * transaction down to repositories explicitly.
  */
 import type { Kysely } from 'kysely';
+import type { Clock } from '../platform/clock.js';
+import type { WorkspaceRepository } from '../resources/workspaces/workspaces.repository.js';
 import type { Database } from './schema.js';
 
 /** A database handle or an open transaction; repositories accept either. */
@@ -11,12 +13,25 @@ export type Executor = Kysely<Database>;
 export interface Transactor {
   /** For reads outside a transaction. */
   readonly db: Executor;
+  /** A transaction that belongs to no workspace yet (creating one). */
   write<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * A write in one workspace. It first takes the workspace's next change time,
+   * which locks the workspace's clock row until commit: the workspace's writes
+   * run one after another (so a check-then-insert cannot race), and `at`, their
+   * timestamp, increases in commit order (so `updated_at` sync is exact).
+   */
+  writeIn<T>(workspaceId: string, work: (tx: Executor, at: number) => Promise<T>): Promise<T>;
 }
 
-export function createTransactor(db: Kysely<Database>): Transactor {
+export function createTransactor(db: Kysely<Database>, clock: Clock, workspaces: WorkspaceRepository): Transactor {
   return {
     db,
     write: (work) => db.transaction().execute(work),
+    writeIn: (workspaceId, work) =>
+      db.transaction().execute(async (tx) => {
+        const at = await workspaces.nextChangeTime(tx, workspaceId, clock.now());
+        return work(tx, at);
+      }),
   };
 }

@@ -10,7 +10,6 @@ import { newId } from '../../platform/ids.js';
 import type { Budget } from '../../platform/rate-limiter.js';
 import { constantTimeEqual, generateApiKey, hashSecret, keyPrefix, type KeyMode } from '../../platform/secrets.js';
 import type { UserRepository } from '../users/users.repository.js';
-import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
 import type { ApiKeyRepository, ApiKeyRow } from './api-keys.repository.js';
 
 export interface ApiKeyInput {
@@ -41,7 +40,6 @@ export class ApiKeyService {
     private readonly clock: Clock,
     private readonly keys: ApiKeyRepository,
     private readonly users: UserRepository,
-    private readonly workspaces: WorkspaceRepository,
     private readonly defaultRateLimit: number,
   ) {}
 
@@ -88,19 +86,17 @@ export class ApiKeyService {
   async create(actor: Actor, input: ApiKeyInput): Promise<IssuedKey> {
     requireAdmin(actor);
     const userId = input.user_id ?? actor.userId;
-    return this.tx.write(async (db) => {
+    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       if (!(await this.users.exists(db, actor.workspaceId, userId))) throw unknownReference('user_id', 'user');
-      return this.issue(db, actor.workspaceId, userId, input);
+      return this.issue(db, actor.workspaceId, userId, input, at);
     });
   }
 
   /** Issues a key inside an open transaction; `secret` is given only by bootstrap. */
-  async issue(db: Executor, workspaceId: string, userId: string, input: ApiKeyInput, options: { secret?: string; mode?: KeyMode } = {}): Promise<IssuedKey> {
+  async issue(db: Executor, workspaceId: string, userId: string, input: ApiKeyInput, at: number, options: { secret?: string; mode?: KeyMode } = {}): Promise<IssuedKey> {
     const grants = this.checkGrants(input.scope, input.grants);
-    const now = this.clock.now();
-    if (input.expires_at != null && input.expires_at <= now) throw invalidFields({ expires_at: 'expires_at must be in the future.' });
+    if (input.expires_at != null && input.expires_at <= this.clock.now()) throw invalidFields({ expires_at: 'expires_at must be in the future.' });
     const secret = options.secret ?? generateApiKey(options.mode ?? 'live');
-    const at = await this.workspaces.nextChangeTime(db, workspaceId, now);
     const key: ApiKeyRow = {
       id: newId('apiKey'),
       user_id: userId,
@@ -136,12 +132,11 @@ export class ApiKeyService {
   /** Revocation takes effect on the key's next request; revoking twice is harmless. */
   async revoke(actor: Actor, id: string, ifMatch?: number): Promise<ApiKeyRow> {
     requireAdmin(actor);
-    return this.tx.write(async (db) => {
+    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const key = await this.keys.find(db, actor.workspaceId, id);
       if (!key) throw notFound('API key');
       checkIfMatch(key.version, ifMatch);
       if (key.revoked_at !== null) return this.present(key);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       await this.keys.revoke(db, actor.workspaceId, id, at);
       return this.present({ ...key, revoked_at: at, updated_at: at, version: key.version + 1 });
     });

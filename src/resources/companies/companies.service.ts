@@ -7,10 +7,8 @@ import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
-import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { UserRepository } from '../users/users.repository.js';
-import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
 import type { Company, CompanyRepository } from './companies.repository.js';
 import type { CompanyCreate, CompanyUpdate } from './companies.schema.js';
 
@@ -23,10 +21,8 @@ export class CompanyService {
   constructor(
     private readonly tx: Transactor,
     private readonly capabilities: Capabilities,
-    private readonly clock: Clock,
     private readonly companies: CompanyRepository,
     private readonly users: UserRepository,
-    private readonly workspaces: WorkspaceRepository,
     private readonly links: CompanyLinks[],
   ) {}
 
@@ -45,10 +41,9 @@ export class CompanyService {
   async create(actor: Actor, input: CompanyCreate): Promise<Company> {
     requireAccess(actor, 'companies', 'write');
     const draft = this.apply(emptyCompany(), input);
-    return this.writeUnique(actor, draft.domain, async (db) => {
+    return this.writeUnique(actor, draft.domain, async (db, at) => {
       await this.checkReferences(db, actor.workspaceId, draft);
       await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
       await this.companies.insert(db, actor.workspaceId, company);
       return company;
@@ -58,14 +53,13 @@ export class CompanyService {
   async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<Company> {
     requireAccess(actor, 'companies', 'write');
     const domain = input.domain === undefined ? null : parseDomain(input.domain);
-    return this.writeUnique(actor, domain, async (db) => {
+    return this.writeUnique(actor, domain, async (db, at) => {
       const current = await this.companies.find(db, actor.workspaceId, id);
       if (!current) throw notFound('company');
       checkIfMatch(current.version, ifMatch);
       const next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next);
       await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       const company: Company = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.companies.replace(db, actor.workspaceId, company, current.version))) throw concurrentChange();
       return company;
@@ -75,11 +69,10 @@ export class CompanyService {
   /** Deletes the company; contacts (and later deals) that pointed at it are unlinked. */
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'companies', 'write');
-    await this.tx.write(async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.companies.find(db, actor.workspaceId, id);
       if (!current) throw notFound('company');
       checkIfMatch(current.version, ifMatch);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       for (const link of this.links) await link.unlinkCompany(db, actor.workspaceId, id, at);
       await this.companies.delete(db, actor.workspaceId, id);
     });
@@ -112,8 +105,8 @@ export class CompanyService {
     if (existing !== undefined && existing !== selfId) throw duplicate('company', 'domain', existing);
   }
 
-  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor) => Promise<Company>): Promise<Company> {
-    return refuseDuplicates(this.capabilities, () => this.tx.write(work), async () => {
+  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor, at: number) => Promise<Company>): Promise<Company> {
+    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
       const existing = domain === null ? undefined : await this.companies.findIdByDomain(this.tx.db, actor.workspaceId, domain);
       return duplicate('company', 'domain', existing ?? 'unknown');
     });

@@ -7,11 +7,9 @@ import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
-import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { CompanyRepository } from '../companies/companies.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
-import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
 import { resolvePrimaryList } from './labelled-list.js';
 import type { Contact, ContactRepository } from './contacts.repository.js';
 import type { ContactCreate, ContactUpdate } from './contacts.schema.js';
@@ -20,11 +18,9 @@ export class ContactService {
   constructor(
     private readonly tx: Transactor,
     private readonly capabilities: Capabilities,
-    private readonly clock: Clock,
     private readonly contacts: ContactRepository,
     private readonly companies: CompanyRepository,
     private readonly users: UserRepository,
-    private readonly workspaces: WorkspaceRepository,
   ) {}
 
   async get(actor: Actor, id: string): Promise<Contact> {
@@ -50,10 +46,9 @@ export class ContactService {
   async create(actor: Actor, input: ContactCreate): Promise<Contact> {
     requireAccess(actor, 'contacts', 'write');
     const draft = this.apply(emptyContact(), input);
-    return this.writeUnique(actor, draft, async (db) => {
+    return this.writeUnique(actor, draft, async (db, at) => {
       await this.checkReferences(db, actor.workspaceId, draft);
       await this.refuseTakenEmails(db, actor.workspaceId, draft);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
       await this.contacts.insert(db, actor.workspaceId, contact);
       return contact;
@@ -63,14 +58,13 @@ export class ContactService {
   async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<Contact> {
     requireAccess(actor, 'contacts', 'write');
     let next: Contact | undefined;
-    return this.writeUnique(actor, () => next, async (db) => {
+    return this.writeUnique(actor, () => next, async (db, at) => {
       const current = await this.contacts.find(db, actor.workspaceId, id);
       if (!current) throw notFound('contact');
       checkIfMatch(current.version, ifMatch);
       next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next);
       await this.refuseTakenEmails(db, actor.workspaceId, next);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       const contact: Contact = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.contacts.replace(db, actor.workspaceId, contact, current))) throw concurrentChange();
       return contact;
@@ -79,11 +73,10 @@ export class ContactService {
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'contacts', 'write');
-    await this.tx.write(async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db) => {
       const current = await this.contacts.find(db, actor.workspaceId, id);
       if (!current) throw notFound('contact');
       checkIfMatch(current.version, ifMatch);
-      await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       await this.contacts.delete(db, actor.workspaceId, id);
     });
   }
@@ -136,8 +129,8 @@ export class ContactService {
   }
 
   /** Runs the write; if a racing request took one of the addresses first, answers 409 naming it. */
-  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor) => Promise<Contact>): Promise<Contact> {
-    return refuseDuplicates(this.capabilities, () => this.tx.write(work), async () => {
+  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor, at: number) => Promise<Contact>): Promise<Contact> {
+    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
       const contact = typeof draft === 'function' ? draft() : draft;
       const taken = contact ? await this.contacts.ownersOfEmails(this.tx.db, actor.workspaceId, contact.emails.map((e) => e.email)) : [];
       const other = taken.find((t) => t.contact_id !== contact?.id);

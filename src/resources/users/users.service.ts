@@ -6,9 +6,7 @@ import { refuseDuplicates } from '../../domain/dedup.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { ListQuery } from '../../list/list-query.js';
-import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import type { WorkspaceRepository } from '../workspaces/workspaces.repository.js';
 import type { UserRepository, UserRow } from './users.repository.js';
 
 export interface UserInput {
@@ -26,9 +24,7 @@ export class UserService {
   constructor(
     private readonly tx: Transactor,
     private readonly capabilities: Capabilities,
-    private readonly clock: Clock,
     private readonly users: UserRepository,
-    private readonly workspaces: WorkspaceRepository,
     private readonly ownedRecords: OwnedRecords[],
   ) {}
 
@@ -51,7 +47,7 @@ export class UserService {
     const email = input.email.trim().toLowerCase();
     return refuseDuplicates(
       this.capabilities,
-      () => this.tx.write((db) => this.insert(db, actor.workspaceId, { ...input, email, role })),
+      () => this.tx.writeIn(actor.workspaceId, (db, at) => this.insert(db, actor.workspaceId, { ...input, email, role }, at)),
       () => this.duplicateEmail(actor.workspaceId, email),
     );
   }
@@ -62,11 +58,10 @@ export class UserService {
   }
 
   /** Inserts a user inside an open transaction; also used when a workspace is created. */
-  async insert(db: Executor, workspaceId: string, input: Required<UserInput>): Promise<UserRow> {
+  async insert(db: Executor, workspaceId: string, input: Required<UserInput>, at: number): Promise<UserRow> {
     const email = input.email.trim().toLowerCase();
     const existing = await this.users.findByEmail(db, workspaceId, email);
     if (existing) throw duplicate('user', 'email', existing.id);
-    const at = await this.workspaces.nextChangeTime(db, workspaceId, this.clock.now());
     const row: UserRow = { id: newId('user'), email, name: input.name.trim(), role: input.role, created_at: at, updated_at: at, version: 1 };
     await this.users.insert(db, workspaceId, row);
     return row;
@@ -76,7 +71,7 @@ export class UserService {
     requireAdmin(actor);
     const email = changes.email?.trim().toLowerCase();
     const write = () =>
-      this.tx.write(async (db) => {
+      this.tx.writeIn(actor.workspaceId, async (db, at) => {
         const user = await this.users.find(db, actor.workspaceId, id);
         if (!user) throw notFound('user');
         checkIfMatch(user.version, ifMatch);
@@ -93,7 +88,6 @@ export class UserService {
           ...(changes.name !== undefined && { name: changes.name.trim() }),
           ...(changes.role !== undefined && { role: changes.role }),
         };
-        const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
         if (!(await this.users.update(db, actor.workspaceId, id, user.version, update, at))) throw concurrentChange();
         return { ...user, ...update, updated_at: at, version: user.version + 1 };
       });
@@ -103,7 +97,7 @@ export class UserService {
   /** Deletes the user and their API keys; records they owned are left without an owner. */
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAdmin(actor);
-    await this.tx.write(async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const user = await this.users.find(db, actor.workspaceId, id);
       if (!user) throw notFound('user');
       checkIfMatch(user.version, ifMatch);
@@ -111,7 +105,6 @@ export class UserService {
       if (user.role === 'owner' && (await this.users.countOwners(db, actor.workspaceId)) <= 1) {
         throw new DomainError('unprocessable', 'A workspace keeps at least one owner; the last owner cannot be deleted.');
       }
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       for (const records of this.ownedRecords) await records.unassignOwner(db, actor.workspaceId, id, at);
       await this.users.delete(db, actor.workspaceId, id);
     });

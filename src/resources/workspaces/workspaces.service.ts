@@ -45,8 +45,8 @@ export class WorkspaceService {
       const now = this.clock.now();
       const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, created_at: now, updated_at: now, version: 1 };
       await this.workspaces.insert(db, workspace);
-      const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' });
-      const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
+      const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' }, now);
+      const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, now, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
       for (const setup of this.setups) await setup(db, workspace, owner);
       return { workspace, owner, apiKey };
     });
@@ -64,11 +64,10 @@ export class WorkspaceService {
 
   async update(actor: Actor, changes: { name?: string }, ifMatch?: number): Promise<WorkspaceRow> {
     requireAdmin(actor);
-    return this.tx.write(async (db) => {
+    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const workspace = await this.workspaces.find(db, actor.workspaceId);
       if (!workspace) throw notFound('workspace');
       checkIfMatch(workspace.version, ifMatch);
-      const at = await this.workspaces.nextChangeTime(db, actor.workspaceId, this.clock.now());
       const update = changes.name !== undefined ? { name: changes.name.trim() } : {};
       await this.workspaces.update(db, actor.workspaceId, update, at);
       return { ...workspace, ...update, updated_at: at, version: workspace.version + 1 };
