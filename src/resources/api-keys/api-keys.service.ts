@@ -87,7 +87,10 @@ export class ApiKeyService {
     requireAdmin(actor);
     const userId = input.user_id ?? actor.userId;
     return this.tx.writeIn(actor.workspaceId, async (db, at) => {
-      if (!(await this.users.exists(db, actor.workspaceId, userId))) throw unknownReference('user_id', 'user');
+      const user = await this.users.find(db, actor.workspaceId, userId);
+      if (!user) throw unknownReference('user_id', 'user');
+      // A key acts as its user: only an owner may hold or hand out an owner's powers.
+      requireMayActFor(actor, user.role);
       return this.issue(db, actor.workspaceId, userId, input, at);
     });
   }
@@ -136,6 +139,8 @@ export class ApiKeyService {
       const key = await this.keys.find(db, actor.workspaceId, id);
       if (!key) throw notFound('API key');
       checkIfMatch(key.version, ifMatch);
+      const holder = await this.users.find(db, actor.workspaceId, key.user_id);
+      requireMayActFor(actor, holder?.role ?? 'member');
       if (key.revoked_at !== null) return this.present(key);
       await this.keys.revoke(db, actor.workspaceId, id, at);
       return this.present({ ...key, revoked_at: at, updated_at: at, version: key.version + 1 });
@@ -152,4 +157,8 @@ export class ApiKeyService {
     }
     return [...new Set(grants)].sort();
   }
+}
+
+function requireMayActFor(actor: Actor, role: string): void {
+  if (role === 'owner' && actor.role !== 'owner') throw new DomainError('forbidden', "Only an owner may issue or revoke an owner's keys.");
 }
