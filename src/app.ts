@@ -29,12 +29,18 @@ import { userRoutes } from './resources/users/users.routes.js';
 import { WorkspaceOut } from './resources/workspaces/workspaces.schema.js';
 import { workspaceRoutes } from './resources/workspaces/workspaces.routes.js';
 import { createServices, type Services } from './services.js';
+import { DealOut, StageChangeOut } from './resources/deals/deals.schema.js';
+import { dealRoutes } from './resources/deals/deals.routes.js';
+import { PipelineOut, StageOut } from './resources/pipelines/pipelines.schema.js';
+import { pipelineRoutes } from './resources/pipelines/pipelines.routes.js';
+import { TagOut, TagRefOut } from './resources/tags/tags.schema.js';
+import { tagRoutes } from './resources/tags/tags.routes.js';
 
 export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
 
 /** Schemas referenced by name (`Type.Ref('Contact')`) from routes and the OpenAPI document. */
-const SHARED_SCHEMAS = [ErrorEnvelope, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut];
+const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut];
 
 export interface App {
   app: FastifyInstance;
@@ -125,6 +131,9 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   apiKeyRoutes(app, services.apiKeys);
   companyRoutes(app, services.companies);
   contactRoutes(app, services.contacts);
+  tagRoutes(app, services.tags);
+  pipelineRoutes(app, services.pipelines);
+  dealRoutes(app, services.deals);
 
   const usageFlush = setInterval(() => {
     services.apiKeys.flushUsage().catch((error: unknown) => app.log.warn({ err: error }, 'could not record API key use'));

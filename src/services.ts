@@ -14,6 +14,14 @@ import { UserRepository } from './resources/users/users.repository.js';
 import { UserService } from './resources/users/users.service.js';
 import { WorkspaceRepository } from './resources/workspaces/workspaces.repository.js';
 import { WorkspaceService } from './resources/workspaces/workspaces.service.js';
+import type { Executor } from './db/transactor.js';
+import { DealRepository } from './resources/deals/deals.repository.js';
+import { DealService } from './resources/deals/deals.service.js';
+import { PipelineRepository } from './resources/pipelines/pipelines.repository.js';
+import { PipelineService } from './resources/pipelines/pipelines.service.js';
+import { Tagging } from './resources/tags/tagging.js';
+import { TagRepository } from './resources/tags/tags.repository.js';
+import { TagService } from './resources/tags/tags.service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -25,17 +33,33 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   const apiKeyRepository = new ApiKeyRepository(capabilities);
   const companyRepository = new CompanyRepository(capabilities);
   const contactRepository = new ContactRepository(capabilities);
+  const tagRepository = new TagRepository(capabilities);
+  const pipelineRepository = new PipelineRepository(capabilities);
+  const dealRepository = new DealRepository(capabilities);
   const defaultRateLimit = config.rateLimit.perMinute;
+  const tagging = new Tagging(tx, tagRepository);
 
-  const users = new UserService(tx, capabilities, userRepository, [contactRepository, companyRepository]);
+  // Who lets go of what when a record is deleted (domain/references.ts).
+  const referrers = [contactRepository, companyRepository, dealRepository];
+
+  const users = new UserService(tx, capabilities, userRepository, referrers);
   const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
+  const pipelines = new PipelineService(tx, pipelineRepository);
+  const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers);
+  pipelines.attachOccupancy(deals);
+  const newWorkspaceSetup = async (db: Executor, workspace: { id: string }, _owner: unknown, at: number) => {
+    await pipelines.createDefault(db, workspace.id, at);
+  };
   return {
     storage,
     users,
     apiKeys,
-    workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys),
+    workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys, [newWorkspaceSetup]),
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
-    companies: new CompanyService(tx, capabilities, companyRepository, userRepository, [contactRepository]),
-    contacts: new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository),
+    companies: new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers),
+    contacts: new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers),
+    tags: new TagService(tx, capabilities, tagRepository),
+    pipelines,
+    deals,
   };
 }

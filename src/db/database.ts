@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './capabilities.js';
 import * as foundation from './migrations/20261121T2330_foundation.js';
+import * as pipeline from './migrations/20261122T0000_pipeline.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
@@ -20,6 +21,7 @@ export interface Storage {
 
 const MIGRATIONS: Record<string, Migration> = {
   '20261121T2330_foundation': foundation,
+  '20261122T0000_pipeline': pipeline,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

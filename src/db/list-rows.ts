@@ -5,7 +5,7 @@
  */
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { encodeCursor, type Filter, type FilterValue, type ListQuery, type SortKey } from '../list/list-query.js';
-import type { ListSpec } from '../list/list-spec.js';
+import type { ListSpec, Via } from '../list/list-spec.js';
 import { likeEscape, type Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
 
@@ -117,15 +117,21 @@ function afterCursor(spec: ListSpec, sort: SortKey[], values: (FilterValue | nul
 
 function filterCondition(capabilities: Capabilities, spec: ListSpec, workspaceId: string, filter: Filter): Condition {
   if (filter.spec.via) {
-    const via = filter.spec.via;
-    const child = sql.ref(`${via.table}.${via.column}`);
-    const inner = comparison(capabilities, child, { ...filter, op: filter.op === 'ne' ? 'eq' : filter.op === 'nin' ? 'in' : filter.op });
-    const exists = sql<SqlBool>`exists (select 1 from ${sql.table(via.table)} where ${sql.ref(`${via.table}.${via.foreignKey}`)} = ${column(spec, 'id')} and ${sql.ref(`${via.table}.workspace_id`)} = ${workspaceId} and ${filter.op === 'exists' ? TRUE : inner})`;
-    // ne / nin on a multi-valued field: no address of the record matches.
+    const child = sql.ref(`${filter.spec.via.table}.${filter.spec.via.column}`);
+    const inner = filter.op === 'exists' ? TRUE : comparison(capabilities, child, { ...filter, op: filter.op === 'ne' ? 'eq' : filter.op === 'nin' ? 'in' : filter.op });
+    const exists = childExists(spec, workspaceId, filter.spec.via, inner);
+    // ne / nin on a multi-valued field: no value of the record matches.
     const negate = filter.op === 'ne' || filter.op === 'nin' || (filter.op === 'exists' && filter.exists === false);
     return negate ? sql<SqlBool>`not ${exists}` : exists;
   }
   return comparison(capabilities, column(spec, filter.spec.column), filter);
+}
+
+/** Some row of the child table belongs to this record and meets `condition`. */
+function childExists(spec: ListSpec, workspaceId: string, via: Via, condition: Condition): Condition {
+  const ref = (name: string) => sql.ref(`${via.table}.${name}`);
+  const fixed = Object.entries(via.where ?? {}).map(([name, value]) => sql<SqlBool>`${ref(name)} = ${value}`);
+  return sql<SqlBool>`exists (select 1 from ${sql.table(via.table)} where ${ref(via.foreignKey)} = ${column(spec, 'id')} and ${ref('workspace_id')} = ${workspaceId} and ${and([...fixed, condition])})`;
 }
 
 function comparison(capabilities: Capabilities, ref: Expression<unknown>, filter: Filter): Condition {
@@ -161,10 +167,6 @@ function searchCondition(capabilities: Capabilities, spec: ListSpec, workspaceId
   const pattern = `%${likeEscape(word)}%`;
   const parts = spec.search.columns.map((c) => capabilities.ilike(column(spec, c), pattern));
   const via = spec.search.via;
-  if (via) {
-    parts.push(
-      sql<SqlBool>`exists (select 1 from ${sql.table(via.table)} where ${sql.ref(`${via.table}.${via.foreignKey}`)} = ${column(spec, 'id')} and ${sql.ref(`${via.table}.workspace_id`)} = ${workspaceId} and ${capabilities.ilike(sql.ref(`${via.table}.${via.column}`), pattern)})`,
-    );
-  }
+  if (via) parts.push(childExists(spec, workspaceId, via, capabilities.ilike(sql.ref(`${via.table}.${via.column}`), pattern)));
   return or(parts);
 }

@@ -100,6 +100,160 @@ export interface ContactEmailTable {
 }
 
 
+export interface TagTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** lower-cased, single-spaced name: tag names are unique regardless of case */
+  name_key: string;
+  color: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface RecordTagTable {
+  workspace_id: string;
+  tag_id: string;
+  record_type: string;
+  record_id: string;
+}
+
+export interface PipelineTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  is_default: number;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface StageTable {
+  id: string;
+  workspace_id: string;
+  pipeline_id: string;
+  name: string;
+  position: number;
+  probability: number;
+  type: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface LeadTable {
+  id: string;
+  workspace_id: string;
+  first_name: string;
+  last_name: string;
+  name_key: string;
+  email: string | null;
+  phone: string | null;
+  company_name: string | null;
+  website: string | null;
+  source: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zipcode: string | null;
+  country: string | null;
+  status: string;
+  owner_id: string | null;
+  created_by: string | null;
+  custom_fields: string;
+  converted_at: number | null;
+  converted_contact_id: string | null;
+  converted_company_id: string | null;
+  converted_deal_id: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface DealTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  amount: number | null;
+  currency: string | null;
+  pipeline_id: string;
+  stage_id: string;
+  status: string;
+  probability: number | null;
+  owner_id: string | null;
+  company_id: string | null;
+  expected_close_date: string | null;
+  closed_at: number | null;
+  lost_reason: string | null;
+  source: string | null;
+  custom_fields: string;
+  stage_entered_at: number;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface DealContactTable {
+  workspace_id: string;
+  deal_id: string;
+  contact_id: string;
+  position: number;
+}
+
+export interface DealStageChangeTable {
+  id: string;
+  workspace_id: string;
+  deal_id: string;
+  from_stage_id: string | null;
+  to_stage_id: string;
+  changed_at: number;
+  changed_by: string | null;
+  ms_in_previous_stage: number | null;
+}
+
+export interface RecordLinks {
+  contact_id: string | null;
+  company_id: string | null;
+  deal_id: string | null;
+  lead_id: string | null;
+}
+
+export interface ActivityTable extends RecordLinks {
+  id: string;
+  workspace_id: string;
+  type: string;
+  subject: string | null;
+  body: string | null;
+  occurred_at: number;
+  duration_seconds: number | null;
+  direction: string | null;
+  outcome: string | null;
+  logged_by: string | null;
+  source: string | null;
+  external_id: string | null;
+  custom_fields: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface TaskTable extends RecordLinks {
+  id: string;
+  workspace_id: string;
+  title: string;
+  description: string | null;
+  due_at: number | null;
+  priority: string;
+  assignee_id: string | null;
+  status: string;
+  completed_at: number | null;
+  custom_fields: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -107,4 +261,14 @@ export interface Database {
   companies: CompanyTable;
   contacts: ContactTable;
   contact_emails: ContactEmailTable;
+  tags: TagTable;
+  record_tags: RecordTagTable;
+  pipelines: PipelineTable;
+  stages: StageTable;
+  leads: LeadTable;
+  deals: DealTable;
+  deal_contacts: DealContactTable;
+  deal_stage_changes: DealStageChangeTable;
+  activities: ActivityTable;
+  tasks: TaskTable;
 }

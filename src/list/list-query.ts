@@ -129,6 +129,10 @@ function parseValue(spec: FieldSpec, text: string, param: string): FilterValue {
       if (value === null) throw invalidFilter(`${param} must be an ISO 8601 date or date-time, e.g. 2026-03-21T10:30:00.000Z.`, param);
       return value;
     }
+    case 'date': {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseTimestamp(text) === null) throw invalidFilter(`${param} must be a date like 2026-03-21.`, param);
+      return text;
+    }
     case 'enum': {
       if (!spec.values?.includes(text)) throw invalidFilter(`${param} must be one of ${spec.values?.join(', ')}.`, param);
       return text;

@@ -3,7 +3,7 @@
  * and where they live. The shared list machinery (parsing, filtering, keyset
  * pagination, totals, OpenAPI parameters) is driven entirely by this.
  */
-export type FieldType = 'string' | 'id' | 'enum' | 'integer' | 'timestamp';
+export type FieldType = 'string' | 'id' | 'enum' | 'integer' | 'timestamp' | 'date';
 
 export interface FieldSpec {
   type: FieldType;
@@ -20,8 +20,17 @@ export interface FieldSpec {
    * The values live in a child table (e.g. every email of a contact): a row
    * matches when any of its child rows matches.
    */
-  via?: { table: string; foreignKey: string; column: string };
+  via?: Via;
   description?: string;
+}
+
+/** A child table holding a field's values: `table.foreignKey` points at the record's id. */
+export interface Via {
+  table: string;
+  foreignKey: string;
+  column: string;
+  /** Fixed conditions on the child rows, e.g. `{ record_type: 'deal' }` for tags. */
+  where?: Record<string, string>;
 }
 
 export interface ListSpec {
@@ -30,7 +39,7 @@ export interface ListSpec {
   table: string;
   fields: Record<string, FieldSpec>;
   /** Columns `q` searches (case-insensitive, every word must match one of them). */
-  search: { columns: string[]; via?: { table: string; foreignKey: string; column: string } };
+  search: { columns: string[]; via?: Via };
   description?: string;
 }
 
@@ -43,6 +52,7 @@ export const OPERATORS_BY_TYPE: Record<FieldType, readonly Operator[]> = {
   enum: ['eq', 'ne', 'in', 'nin', 'exists'],
   integer: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
   timestamp: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
+  date: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
 };
 
 /** Every list sorts by these unless told otherwise; the id always breaks ties. */

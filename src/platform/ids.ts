@@ -10,6 +10,14 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   contact: 'con',
   company: 'cmp',
+  lead: 'led',
+  deal: 'deal',
+  pipeline: 'pip',
+  stage: 'stg',
+  stageChange: 'chg',
+  activity: 'act',
+  task: 'tsk',
+  tag: 'tag',
   request: 'req',
 } as const;
 

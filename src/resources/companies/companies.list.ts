@@ -1,4 +1,5 @@
 import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { tagFilter } from '../tags/tags.list.js';
 
 export const companyListSpec: ListSpec = {
   noun: 'company',
@@ -15,6 +16,7 @@ export const companyListSpec: ListSpec = {
     'address.state': { type: 'string', column: 'address_state', nullable: true, sortable: true },
     'address.postal_code': { type: 'string', column: 'address_postal_code', nullable: true },
     'address.country': { type: 'string', column: 'address_country', nullable: true, sortable: true },
+    tag: tagFilter('company'),
     ...TIME_FIELDS,
   },
   search: { columns: ['name', 'domain'] },

@@ -3,6 +3,8 @@ import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { CompanyTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transactor.js';
+import { clearReference } from '../../db/unlink.js';
+import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
 import { companyListSpec } from './companies.list.js';
@@ -65,6 +67,19 @@ export class CompanyRepository {
     return row?.id;
   }
 
+  /** A company whose name is this one, ignoring case; the oldest when several are. */
+  async findIdByName(db: Executor, workspaceId: string, name: string): Promise<string | undefined> {
+    const row = await db
+      .selectFrom('companies')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
     const row = await db.selectFrom('companies').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return row !== undefined;
@@ -92,12 +107,8 @@ export class CompanyRepository {
     await db.deleteFrom('companies').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
-  async unassignOwner(db: Executor, workspaceId: string, userId: string, at: number): Promise<void> {
-    await db
-      .updateTable('companies')
-      .set((eb) => ({ owner_id: null, updated_at: at, version: eb('version', '+', 1) }))
-      .where('workspace_id', '=', workspaceId)
-      .where('owner_id', '=', userId)
-      .execute();
+  /** Companies let go of a deleted owner. */
+  async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
+    if (type === 'user') await clearReference(db, 'companies', 'owner_id', workspaceId, id, at);
   }
 }

@@ -1,6 +1,7 @@
 /** The company operations' schemas: validation, serialization and the OpenAPI document come from these. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Address, AddressOut, CustomFields, CustomFieldsOut, Nullable, Timestamp } from '../../http/schemas.js';
+import { TagIds } from '../tags/tags.schema.js';
 
 const fields = {
   domain: Type.Optional(Nullable(Type.String({ maxLength: 253, description: 'Stored normalized: "https://www.Acme.com/" becomes "acme.com". Unique per workspace.' }))),
@@ -10,6 +11,7 @@ const fields = {
   website: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
   address: Type.Optional(Nullable(Address)),
   owner_id: Type.Optional(Nullable(Type.String({ description: 'A user of this workspace.' }))),
+  tag_ids: Type.Optional(TagIds),
   custom_fields: Type.Optional(Nullable(CustomFields)),
 };
 
@@ -36,6 +38,7 @@ export const CompanyOut = Type.Object(
     website: Nullable(Type.String()),
     address: AddressOut,
     owner_id: Nullable(Type.String()),
+    tags: Type.Array(Type.Ref('TagRef')),
     custom_fields: CustomFieldsOut,
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -1,6 +1,9 @@
 /** Companies: validation, domain dedup, references and what a deletion unlinks. */
 import { requireAccess, type Actor } from '../../domain/actor.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
+import { releaseAll, type Referrer } from '../../domain/references.js';
+import type { Tagging } from '../tags/tagging.js';
+import type { TagRef } from '../tags/tags.repository.js';
 import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeDomain } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
@@ -12,10 +15,8 @@ import type { UserRepository } from '../users/users.repository.js';
 import type { Company, CompanyRepository } from './companies.repository.js';
 import type { CompanyCreate, CompanyUpdate } from './companies.schema.js';
 
-/** Records that point at companies, and must let go when one is deleted. */
-export interface CompanyLinks {
-  unlinkCompany(db: Executor, workspaceId: string, companyId: string, at: number): Promise<void>;
-}
+/** A company as shown, with its tags. */
+export type CompanyView = Company & { tags: TagRef[] };
 
 export class CompanyService {
   constructor(
@@ -23,57 +24,75 @@ export class CompanyService {
     private readonly capabilities: Capabilities,
     private readonly companies: CompanyRepository,
     private readonly users: UserRepository,
-    private readonly links: CompanyLinks[],
+    private readonly tagging: Tagging,
+    private readonly referrers: readonly Referrer[],
   ) {}
 
-  async get(actor: Actor, id: string): Promise<Company> {
+  async get(actor: Actor, id: string): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'read');
     const company = await this.companies.find(this.tx.db, actor.workspaceId, id);
     if (!company) throw notFound('company');
+    return this.tagging.attachOne(actor.workspaceId, 'company', company);
+  }
+
+  async list(actor: Actor, query: ListQuery) {
+    requireAccess(actor, 'companies', 'read');
+    const page = await this.companies.list(this.tx.db, actor.workspaceId, query);
+    return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'company', page.rows) };
+  }
+
+  async create(actor: Actor, input: CompanyCreate): Promise<CompanyView> {
+    requireAccess(actor, 'companies', 'write');
+    const draft = this.apply(emptyCompany(), input);
+    const company = await this.writeUnique(actor, draft.domain, (db, at) => this.createIn(db, actor, input, at));
+    return this.tagging.attachOne(actor.workspaceId, 'company', company);
+  }
+
+  /** Creates a company inside an open transaction (also used by lead conversion). */
+  async createIn(db: Executor, actor: Actor, input: CompanyCreate, at: number): Promise<Company> {
+    const draft = this.apply(emptyCompany(), input);
+    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
+    await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
+    const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
+    await this.companies.insert(db, actor.workspaceId, company);
+    await this.tagging.write(db, actor.workspaceId, 'company', company.id, input.tag_ids);
     return company;
   }
 
-  list(actor: Actor, query: ListQuery) {
-    requireAccess(actor, 'companies', 'read');
-    return this.companies.list(this.tx.db, actor.workspaceId, query);
+  /** The company with this domain, or else this name (case-insensitive), if any: how lead conversion finds companies. */
+  async findIdFor(db: Executor, workspaceId: string, domain: string | null, name: string | null): Promise<string | undefined> {
+    const byDomain = domain === null ? undefined : await this.companies.findIdByDomain(db, workspaceId, domain);
+    if (byDomain !== undefined || name === null) return byDomain;
+    return this.companies.findIdByName(db, workspaceId, name);
   }
 
-  async create(actor: Actor, input: CompanyCreate): Promise<Company> {
-    requireAccess(actor, 'companies', 'write');
-    const draft = this.apply(emptyCompany(), input);
-    return this.writeUnique(actor, draft.domain, async (db, at) => {
-      await this.checkReferences(db, actor.workspaceId, draft);
-      await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
-      const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
-      await this.companies.insert(db, actor.workspaceId, company);
-      return company;
-    });
-  }
-
-  async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<Company> {
+  async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     const domain = input.domain === undefined ? null : parseDomain(input.domain);
-    return this.writeUnique(actor, domain, async (db, at) => {
+    const updated = await this.writeUnique(actor, domain, async (db, at) => {
       const current = await this.companies.find(db, actor.workspaceId, id);
       if (!current) throw notFound('company');
       checkIfMatch(current.version, ifMatch);
       const next = this.apply(current, input);
-      await this.checkReferences(db, actor.workspaceId, next);
+      await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
       const company: Company = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.companies.replace(db, actor.workspaceId, company, current.version))) throw concurrentChange();
+      await this.tagging.write(db, actor.workspaceId, 'company', id, input.tag_ids);
       return company;
     });
+    return this.tagging.attachOne(actor.workspaceId, 'company', updated);
   }
 
-  /** Deletes the company; contacts (and later deals) that pointed at it are unlinked. */
+  /** Deletes the company; records that pointed at it are unlinked. */
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'companies', 'write');
     await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.companies.find(db, actor.workspaceId, id);
       if (!current) throw notFound('company');
       checkIfMatch(current.version, ifMatch);
-      for (const link of this.links) await link.unlinkCompany(db, actor.workspaceId, id, at);
+      await releaseAll(this.referrers, db, actor.workspaceId, 'company', id, at);
+      await this.tagging.remove(db, 'company', id);
       await this.companies.delete(db, actor.workspaceId, id);
     });
   }
@@ -95,8 +114,9 @@ export class CompanyService {
     };
   }
 
-  private async checkReferences(db: Executor, workspaceId: string, company: Company): Promise<void> {
+  private async checkReferences(db: Executor, workspaceId: string, company: Company, tagIds: string[] | undefined): Promise<void> {
     if (company.owner_id !== null && !(await this.users.exists(db, workspaceId, company.owner_id))) throw unknownReference('owner_id', 'user');
+    await this.tagging.check(db, workspaceId, tagIds);
   }
 
   private async refuseTakenDomain(db: Executor, workspaceId: string, domain: string | null, selfId: string | undefined): Promise<void> {

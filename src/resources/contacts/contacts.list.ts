@@ -1,4 +1,5 @@
 import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { tagFilter } from '../tags/tags.list.js';
 import { CONTACT_STATUSES } from './contacts.schema.js';
 
 const lower = (value: string) => value.trim().toLowerCase();
@@ -22,6 +23,7 @@ export const contactListSpec: ListSpec = {
     'address.state': { type: 'string', column: 'address_state', nullable: true, sortable: true },
     'address.postal_code': { type: 'string', column: 'address_postal_code', nullable: true },
     'address.country': { type: 'string', column: 'address_country', nullable: true, sortable: true },
+    tag: tagFilter('contact'),
     ...TIME_FIELDS,
   },
   search: { columns: ['first_name', 'last_name'], via: allEmails },

@@ -1,7 +1,7 @@
 import { toIso } from '../../platform/clock.js';
-import type { Contact } from './contacts.repository.js';
+import type { ContactView } from './contacts.service.js';
 
-export function presentContact(contact: Contact) {
+export function presentContact(contact: ContactView) {
   return {
     id: contact.id,
     first_name: contact.first_name,
@@ -16,6 +16,7 @@ export function presentContact(contact: Contact) {
     status: contact.status,
     source: contact.source,
     address: contact.address,
+    tags: contact.tags,
     custom_fields: contact.custom_fields,
     created_at: toIso(contact.created_at),
     updated_at: toIso(contact.updated_at),

@@ -3,6 +3,8 @@ import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { ContactTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transactor.js';
+import { clearReference } from '../../db/unlink.js';
+import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
 import { contactListSpec } from './contacts.list.js';
@@ -113,22 +115,10 @@ export class ContactRepository {
     await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
-  async unassignOwner(db: Executor, workspaceId: string, userId: string, at: number): Promise<void> {
-    await db
-      .updateTable('contacts')
-      .set((eb) => ({ owner_id: null, updated_at: at, version: eb('version', '+', 1) }))
-      .where('workspace_id', '=', workspaceId)
-      .where('owner_id', '=', userId)
-      .execute();
-  }
-
-  async unlinkCompany(db: Executor, workspaceId: string, companyId: string, at: number): Promise<void> {
-    await db
-      .updateTable('contacts')
-      .set((eb) => ({ company_id: null, updated_at: at, version: eb('version', '+', 1) }))
-      .where('workspace_id', '=', workspaceId)
-      .where('company_id', '=', companyId)
-      .execute();
+  /** Contacts let go of a deleted owner or company. */
+  async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
+    if (type === 'user') await clearReference(db, 'contacts', 'owner_id', workspaceId, id, at);
+    if (type === 'company') await clearReference(db, 'contacts', 'company_id', workspaceId, id, at);
   }
 
   private async insertEmails(db: Executor, workspaceId: string, contact: Contact): Promise<void> {

@@ -1,6 +1,7 @@
 /** The contact operations' schemas: validation, serialization and the OpenAPI document come from these. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Address, AddressOut, CustomFields, CustomFieldsOut, Nullable, StringEnum, Timestamp } from '../../http/schemas.js';
+import { TagIds } from '../tags/tags.schema.js';
 
 export const CONTACT_STATUSES = ['active', 'archived'] as const;
 const Label = Type.Optional(Nullable(Type.String({ maxLength: 40, examples: ['work'] })));
@@ -27,6 +28,7 @@ const fields = {
   status: Type.Optional(StringEnum(CONTACT_STATUSES)),
   source: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   address: Type.Optional(Nullable(Address)),
+  tag_ids: Type.Optional(TagIds),
   custom_fields: Type.Optional(Nullable(CustomFields)),
 };
 
@@ -59,6 +61,7 @@ export const ContactOut = Type.Object(
     status: StringEnum(CONTACT_STATUSES),
     source: Nullable(Type.String()),
     address: AddressOut,
+    tags: Type.Array(Type.Ref('TagRef')),
     custom_fields: CustomFieldsOut,
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -1,6 +1,9 @@
 /** Contacts: names and addresses, dedup on every email, references, ownership. */
 import { requireAccess, type Actor } from '../../domain/actor.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
+import { releaseAll, type Referrer } from '../../domain/references.js';
+import type { Tagging } from '../tags/tagging.js';
+import type { TagRef } from '../tags/tags.repository.js';
 import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEmail } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
@@ -14,6 +17,9 @@ import { resolvePrimaryList } from './labelled-list.js';
 import type { Contact, ContactRepository } from './contacts.repository.js';
 import type { ContactCreate, ContactUpdate } from './contacts.schema.js';
 
+/** A contact as shown, with its tags. */
+export type ContactView = Contact & { tags: TagRef[] };
+
 export class ContactService {
   constructor(
     private readonly tx: Transactor,
@@ -21,18 +27,20 @@ export class ContactService {
     private readonly contacts: ContactRepository,
     private readonly companies: CompanyRepository,
     private readonly users: UserRepository,
+    private readonly tagging: Tagging,
+    private readonly referrers: readonly Referrer[],
   ) {}
 
-  async get(actor: Actor, id: string): Promise<Contact> {
+  async get(actor: Actor, id: string): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'read');
     const contact = await this.contacts.find(this.tx.db, actor.workspaceId, id);
     if (!contact) throw notFound('contact');
-    return contact;
+    return this.tagging.attachOne(actor.workspaceId, 'contact', contact);
   }
 
-  list(actor: Actor, query: ListQuery) {
+  async list(actor: Actor, query: ListQuery) {
     requireAccess(actor, 'contacts', 'read');
-    return this.contacts.list(this.tx.db, actor.workspaceId, query);
+    return this.withTags(actor, await this.contacts.list(this.tx.db, actor.workspaceId, query));
   }
 
   /** The contacts of one company; 404 when the company is not in this workspace. */
@@ -40,43 +48,63 @@ export class ContactService {
     requireAccess(actor, 'contacts', 'read');
     requireAccess(actor, 'companies', 'read');
     if (!(await this.companies.exists(this.tx.db, actor.workspaceId, companyId))) throw notFound('company');
-    return this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } });
+    return this.withTags(actor, await this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } }));
   }
 
-  async create(actor: Actor, input: ContactCreate): Promise<Contact> {
+  private async withTags<P extends { rows: Contact[] }>(actor: Actor, page: P) {
+    return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'contact', page.rows) };
+  }
+
+  async create(actor: Actor, input: ContactCreate): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
     const draft = this.apply(emptyContact(), input);
-    return this.writeUnique(actor, draft, async (db, at) => {
-      await this.checkReferences(db, actor.workspaceId, draft);
-      await this.refuseTakenEmails(db, actor.workspaceId, draft);
-      const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
-      await this.contacts.insert(db, actor.workspaceId, contact);
-      return contact;
-    });
+    const contact = await this.writeUnique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
+    return this.tagging.attachOne(actor.workspaceId, 'contact', contact);
   }
 
-  async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<Contact> {
+  /** Creates a contact inside an open transaction (also used by lead conversion). */
+  async createIn(db: Executor, actor: Actor, input: ContactCreate, at: number): Promise<Contact> {
+    const draft = this.apply(emptyContact(), input);
+    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
+    await this.refuseTakenEmails(db, actor.workspaceId, draft);
+    const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
+    await this.contacts.insert(db, actor.workspaceId, contact);
+    await this.tagging.write(db, actor.workspaceId, 'contact', contact.id, input.tag_ids);
+    return contact;
+  }
+
+  /** The contact holding this email, if any (lead conversion finds people this way). */
+  async findIdByEmail(db: Executor, workspaceId: string, email: string): Promise<string | undefined> {
+    const [owner] = await this.contacts.ownersOfEmails(db, workspaceId, [normalizeEmail(email)]);
+    return owner?.contact_id;
+  }
+
+  async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
     let next: Contact | undefined;
-    return this.writeUnique(actor, () => next, async (db, at) => {
+    const updated = await this.writeUnique(actor, () => next, async (db, at) => {
       const current = await this.contacts.find(db, actor.workspaceId, id);
       if (!current) throw notFound('contact');
       checkIfMatch(current.version, ifMatch);
       next = this.apply(current, input);
-      await this.checkReferences(db, actor.workspaceId, next);
+      await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenEmails(db, actor.workspaceId, next);
       const contact: Contact = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.contacts.replace(db, actor.workspaceId, contact, current))) throw concurrentChange();
+      await this.tagging.write(db, actor.workspaceId, 'contact', id, input.tag_ids);
       return contact;
     });
+    return this.tagging.attachOne(actor.workspaceId, 'contact', updated);
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'contacts', 'write');
-    await this.tx.writeIn(actor.workspaceId, async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.contacts.find(db, actor.workspaceId, id);
       if (!current) throw notFound('contact');
       checkIfMatch(current.version, ifMatch);
+      await releaseAll(this.referrers, db, actor.workspaceId, 'contact', id, at);
+      await this.tagging.remove(db, 'contact', id);
       await this.contacts.delete(db, actor.workspaceId, id);
     });
   }
@@ -116,9 +144,10 @@ export class ContactService {
     return contact;
   }
 
-  private async checkReferences(db: Executor, workspaceId: string, contact: Contact): Promise<void> {
+  private async checkReferences(db: Executor, workspaceId: string, contact: Contact, tagIds: string[] | undefined): Promise<void> {
     if (contact.company_id !== null && !(await this.companies.exists(db, workspaceId, contact.company_id))) throw unknownReference('company_id', 'company');
     if (contact.owner_id !== null && !(await this.users.exists(db, workspaceId, contact.owner_id))) throw unknownReference('owner_id', 'user');
+    await this.tagging.check(db, workspaceId, tagIds);
   }
 
   /** Every address of a person is unique in the workspace: 409 naming the contact that has it. */

@@ -3,6 +3,7 @@ import { requireAccess, requireAdmin, type Actor, type UserRole } from '../../do
 import { DomainError, duplicate, notFound } from '../../domain/errors.js';
 import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
+import { releaseAll, type Referrer } from '../../domain/references.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -15,17 +16,12 @@ export interface UserInput {
   role?: UserRole;
 }
 
-/** What happens to a user's records when the user is deleted. */
-export interface OwnedRecords {
-  unassignOwner(tx: Executor, workspaceId: string, userId: string, at: number): Promise<void>;
-}
-
 export class UserService {
   constructor(
     private readonly tx: Transactor,
     private readonly capabilities: Capabilities,
     private readonly users: UserRepository,
-    private readonly ownedRecords: OwnedRecords[],
+    private readonly referrers: readonly Referrer[],
   ) {}
 
   async get(actor: Actor, id: string): Promise<UserRow> {
@@ -105,7 +101,7 @@ export class UserService {
       if (user.role === 'owner' && (await this.users.countOwners(db, actor.workspaceId)) <= 1) {
         throw new DomainError('unprocessable', 'A workspace keeps at least one owner; the last owner cannot be deleted.');
       }
-      for (const records of this.ownedRecords) await records.unassignOwner(db, actor.workspaceId, id, at);
+      await releaseAll(this.referrers, db, actor.workspaceId, 'user', id, at);
       await this.users.delete(db, actor.workspaceId, id);
     });
   }

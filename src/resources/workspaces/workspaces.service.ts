@@ -27,7 +27,7 @@ export interface CreatedWorkspace {
 }
 
 /** Something every new workspace gets (a default pipeline, …), inside its creating transaction. */
-export type WorkspaceSetup = (db: Executor, workspace: WorkspaceRow, owner: UserRow) => Promise<void>;
+export type WorkspaceSetup = (db: Executor, workspace: WorkspaceRow, owner: UserRow, at: number) => Promise<void>;
 
 export class WorkspaceService {
   constructor(
@@ -47,7 +47,7 @@ export class WorkspaceService {
       await this.workspaces.insert(db, workspace);
       const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' }, now);
       const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, now, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
-      for (const setup of this.setups) await setup(db, workspace, owner);
+      for (const setup of this.setups) await setup(db, workspace, owner, now);
       return { workspace, owner, apiKey };
     });
   }

@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import type { Capabilities } from '../../db/capabilities.js';
+import { listRows, type ListScope } from '../../db/list-rows.js';
+import type { DealStageChangeTable, DealTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transactor.js';
+import { clearReference } from '../../db/unlink.js';
+import type { JsonObject } from '../../domain/normalize.js';
+import type { ReferencedType } from '../../domain/references.js';
+import type { ListQuery } from '../../list/list-query.js';
+import { dealListSpec } from './deals.list.js';
+
+export type DealStatus = 'open' | 'won' | 'lost';
+
+export interface Deal {
+  id: string;
+  name: string;
+  amount: number | null;
+  currency: string | null;
+  pipeline_id: string;
+  stage_id: string;
+  status: DealStatus;
+  /** The deal's own probability; null when the stage's applies. */
+  probability: number | null;
+  owner_id: string | null;
+  company_id: string | null;
+  contact_ids: string[];
+  expected_close_date: string | null;
+  closed_at: number | null;
+  lost_reason: string | null;
+  source: string | null;
+  custom_fields: JsonObject;
+  stage_entered_at: number;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export type StageChange = Omit<DealStageChangeTable, 'workspace_id'>;
+
+type Row = Omit<DealTable, 'workspace_id'>;
+const COLUMNS = ['id', 'name', 'amount', 'currency', 'pipeline_id', 'stage_id', 'status', 'probability', 'owner_id', 'company_id', 'expected_close_date', 'closed_at', 'lost_reason', 'source', 'custom_fields', 'stage_entered_at', 'created_at', 'updated_at', 'version'] as const;
+const CHANGE_COLUMNS = ['id', 'deal_id', 'from_stage_id', 'to_stage_id', 'changed_at', 'changed_by', 'ms_in_previous_stage'] as const;
+
+const fromRow = (row: Row, contactIds: string[]): Deal => ({
+  ...row,
+  amount: row.amount === null ? null : Number(row.amount),
+  status: row.status as DealStatus,
+  closed_at: row.closed_at === null ? null : Number(row.closed_at),
+  stage_entered_at: Number(row.stage_entered_at),
+  created_at: Number(row.created_at),
+  updated_at: Number(row.updated_at),
+  contact_ids: contactIds,
+  custom_fields: JSON.parse(row.custom_fields) as JsonObject,
+});
+
+const toRow = ({ contact_ids: _contacts, custom_fields, ...deal }: Deal): Row => ({ ...deal, custom_fields: JSON.stringify(custom_fields) });
+
+export class DealRepository {
+  constructor(private readonly capabilities: Capabilities) {}
+
+  async insert(db: Executor, workspaceId: string, deal: Deal): Promise<void> {
+    await db.insertInto('deals').values({ ...toRow(deal), workspace_id: workspaceId }).execute();
+    await this.writeContacts(db, workspaceId, deal);
+  }
+
+  async find(db: Executor, workspaceId: string, id: string): Promise<Deal | undefined> {
+    const row = await db.selectFrom('deals').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const contacts = await this.contactsOf(db, [id]);
+    return fromRow(row, contacts.get(id) ?? []);
+  }
+
+  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    const row = await db.selectFrom('deals').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
+    const page = await listRows<Row>(db, this.capabilities, dealListSpec, workspaceId, query, COLUMNS, scope);
+    const contacts = await this.contactsOf(db, page.rows.map((r) => r.id));
+    return { ...page, rows: page.rows.map((row) => fromRow(row, contacts.get(row.id) ?? [])) };
+  }
+
+  /** Writes the whole deal if it is still at `previous.version`; false when it moved on. */
+  async replace(db: Executor, workspaceId: string, deal: Deal, previous: Deal): Promise<boolean> {
+    const { id, created_at: _created, ...changes } = toRow(deal);
+    const result = await db
+      .updateTable('deals')
+      .set(changes)
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('version', '=', previous.version)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (deal.contact_ids.join() !== previous.contact_ids.join()) await this.writeContacts(db, workspaceId, deal);
+    return true;
+  }
+
+  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    await db.deleteFrom('deal_contacts').where('workspace_id', '=', workspaceId).where('deal_id', '=', id).execute();
+    await db.deleteFrom('deal_stage_changes').where('workspace_id', '=', workspaceId).where('deal_id', '=', id).execute();
+    await db.deleteFrom('deals').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async recordStageChange(db: Executor, workspaceId: string, change: StageChange): Promise<void> {
+    await db.insertInto('deal_stage_changes').values({ ...change, workspace_id: workspaceId }).execute();
+  }
+
+  async history(db: Executor, workspaceId: string, dealId: string): Promise<StageChange[]> {
+    const rows = await db
+      .selectFrom('deal_stage_changes')
+      .select(CHANGE_COLUMNS)
+      .where('workspace_id', '=', workspaceId)
+      .where('deal_id', '=', dealId)
+      .orderBy('changed_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ ...r, changed_at: Number(r.changed_at), ms_in_previous_stage: r.ms_in_previous_stage === null ? null : Number(r.ms_in_previous_stage) }));
+  }
+
+  async countWhere(db: Executor, workspaceId: string, column: 'stage_id' | 'pipeline_id', id: string): Promise<number> {
+    const row = await db
+      .selectFrom('deals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', workspaceId)
+      .where(column, '=', id)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async idsInStage(db: Executor, workspaceId: string, stageId: string): Promise<string[]> {
+    const rows = await db.selectFrom('deals').select('id').where('workspace_id', '=', workspaceId).where('stage_id', '=', stageId).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async existingContacts(db: Executor, workspaceId: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Deals let go of a deleted owner, company or contact. */
+  async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
+    if (type === 'user') {
+      await clearReference(db, 'deals', 'owner_id', workspaceId, id, at);
+      // History keeps the move, without naming a user who no longer exists.
+      await db.updateTable('deal_stage_changes').set({ changed_by: null }).where('workspace_id', '=', workspaceId).where('changed_by', '=', id).execute();
+    }
+    if (type === 'company') await clearReference(db, 'deals', 'company_id', workspaceId, id, at);
+    if (type === 'contact') {
+      await sql`update deals set updated_at = ${at}, version = version + 1
+        where workspace_id = ${workspaceId} and id in (select deal_id from deal_contacts where contact_id = ${id})`.execute(db);
+      await db.deleteFrom('deal_contacts').where('workspace_id', '=', workspaceId).where('contact_id', '=', id).execute();
+    }
+  }
+
+  private async contactsOf(db: Executor, dealIds: string[]): Promise<Map<string, string[]>> {
+    const byDeal = new Map<string, string[]>();
+    if (dealIds.length === 0) return byDeal;
+    const rows = await db.selectFrom('deal_contacts').select(['deal_id', 'contact_id']).where('deal_id', 'in', dealIds).orderBy('deal_id').orderBy('position').execute();
+    for (const row of rows) byDeal.set(row.deal_id, [...(byDeal.get(row.deal_id) ?? []), row.contact_id]);
+    return byDeal;
+  }
+
+  private async writeContacts(db: Executor, workspaceId: string, deal: Deal): Promise<void> {
+    await db.deleteFrom('deal_contacts').where('deal_id', '=', deal.id).execute();
+    if (deal.contact_ids.length > 0) {
+      await db
+        .insertInto('deal_contacts')
+        .values(deal.contact_ids.map((contact_id, position) => ({ workspace_id: workspaceId, deal_id: deal.id, contact_id, position })))
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/** Tags on records (contacts, companies, leads, deals): checking, writing and reading them, for every taggable resource alike. */
+import { unknownReference } from '../../domain/errors.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { TaggableType } from './tags.list.js';
+import type { TagRef, TagRepository } from './tags.repository.js';
+
+export class Tagging {
+  constructor(
+    private readonly tx: Transactor,
+    private readonly tags: TagRepository,
+  ) {}
+
+  /** Refuses tag ids that are not tags of the workspace (422 on `tag_ids`). */
+  async check(db: Executor, workspaceId: string, tagIds: string[] | undefined): Promise<void> {
+    if (tagIds === undefined || tagIds.length === 0) return;
+    const found = await this.tags.existing(db, workspaceId, tagIds);
+    if (found.size !== new Set(tagIds).size) throw unknownReference('tag_ids', 'tag');
+  }
+
+  /** Replaces the record's tags when `tagIds` is given. */
+  async write(db: Executor, workspaceId: string, type: TaggableType, recordId: string, tagIds: string[] | undefined): Promise<void> {
+    if (tagIds !== undefined) await this.tags.setTags(db, workspaceId, type, recordId, [...new Set(tagIds)]);
+  }
+
+  remove(db: Executor, type: TaggableType, recordId: string): Promise<void> {
+    return this.tags.removeRecord(db, type, recordId);
+  }
+
+  /** Adds `tags` to each record, in one query. */
+  async attach<T extends { id: string }>(workspaceId: string, type: TaggableType, records: T[], db: Executor = this.tx.db): Promise<(T & { tags: TagRef[] })[]> {
+    const byRecord = await this.tags.tagsOf(db, workspaceId, type, records.map((r) => r.id));
+    return records.map((record) => ({ ...record, tags: byRecord.get(record.id) ?? [] }));
+  }
+
+  async attachOne<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, db: Executor = this.tx.db): Promise<T & { tags: TagRef[] }> {
+    const [tagged] = await this.attach(workspaceId, type, [record], db);
+    return tagged as T & { tags: TagRef[] };
+  }
+}
