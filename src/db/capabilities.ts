@@ -16,8 +16,9 @@ const hasCode = (error: unknown, codes: string[]): boolean =>
 
 export const sqliteCapabilities: Capabilities = {
   dialect: 'sqlite',
-  // SQLite's LIKE is case-insensitive for ASCII; lower() on both sides covers the rest.
-  ilike: (column, pattern) => sql<SqlBool>`lower(${column}) like lower(${pattern}) escape '\\'`,
+  // SQLite's own lower() and LIKE fold ASCII letters only; unicode_lower (registered
+  // in database.ts) folds every letter, so "øy" finds "Øyvind".
+  ilike: (column, pattern) => sql<SqlBool>`unicode_lower(${column}) like unicode_lower(${pattern}) escape '\\'`,
   isUniqueViolation: (error) => hasCode(error, ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']),
 };
 

@@ -57,6 +57,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
   raw.pragma(`synchronous = ${config.synchronous}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  raw.function('unicode_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,

@@ -211,7 +211,7 @@ function decodeCursor(text: string, sort: SortKey[]): Cursor {
       return;
     }
     const numeric = key.spec.type === 'integer' || key.spec.type === 'timestamp';
-    if (numeric ? typeof value !== 'number' : typeof value !== 'string') fail();
+    if (numeric ? !Number.isSafeInteger(value) : typeof value !== 'string') fail();
   });
   return { values: values as (FilterValue | null)[], id };
 }

@@ -40,7 +40,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): { e
   if (databaseUrl && /^postgres/.test(databaseUrl)) {
     const schema = `test_${randomBytes(6).toString('hex')}`;
     return {
-      env: { ...base, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '20', ...overrides },
+      env: { ...base, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '10', ...overrides },
       cleanup: async () => {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();

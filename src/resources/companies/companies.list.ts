@@ -1,3 +1,4 @@
+import { normalizeDomain } from '../../domain/normalize.js';
 import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
 import { tagFilter } from '../tags/tags.list.js';
 
@@ -6,7 +7,8 @@ export const companyListSpec: ListSpec = {
   table: 'companies',
   fields: {
     name: { type: 'string', column: 'name', sortable: true },
-    domain: { type: 'string', column: 'domain', nullable: true, sortable: true, normalize: (v) => v.trim().toLowerCase() },
+    // Filter values are normalized like stored domains: domain=www.Acme.com finds acme.com.
+    domain: { type: 'string', column: 'domain', nullable: true, sortable: true, normalize: (v) => normalizeDomain(v) ?? v.trim().toLowerCase() },
     industry: { type: 'string', column: 'industry', nullable: true, sortable: true },
     employee_count: { type: 'integer', column: 'employee_count', nullable: true, sortable: true },
     phone: { type: 'string', column: 'phone', nullable: true },
