@@ -31,6 +31,13 @@ import { workspaceRoutes } from './resources/workspaces/workspaces.routes.js';
 import { createServices, type Services } from './services.js';
 import { DealOut, StageChangeOut } from './resources/deals/deals.schema.js';
 import { dealRoutes } from './resources/deals/deals.routes.js';
+import { ConversionOut, LeadOut } from './resources/leads/leads.schema.js';
+import { leadRoutes } from './resources/leads/leads.routes.js';
+import { ActivityOut } from './resources/activities/activities.schema.js';
+import { activityRoutes } from './resources/activities/activities.routes.js';
+import { TaskOut } from './resources/tasks/tasks.schema.js';
+import { taskRoutes } from './resources/tasks/tasks.routes.js';
+import { TimelineEntryOut, timelineRoutes } from './resources/timeline/timeline.routes.js';
 import { PipelineOut, StageOut } from './resources/pipelines/pipelines.schema.js';
 import { pipelineRoutes } from './resources/pipelines/pipelines.routes.js';
 import { TagOut, TagRefOut } from './resources/tags/tags.schema.js';
@@ -40,7 +47,7 @@ export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
 
 /** Schemas referenced by name (`Type.Ref('Contact')`) from routes and the OpenAPI document. */
-const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut];
+const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut, LeadOut, ConversionOut, ActivityOut, TaskOut, TimelineEntryOut];
 
 export interface App {
   app: FastifyInstance;
@@ -87,6 +94,9 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
   installAuth(app, { apiKeys: services.apiKeys, rateLimiter, operatorToken: config.operatorToken });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.config.optionalBody) request.body = {};
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -134,6 +144,10 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   tagRoutes(app, services.tags);
   pipelineRoutes(app, services.pipelines);
   dealRoutes(app, services.deals);
+  leadRoutes(app, services);
+  activityRoutes(app, services.activities);
+  taskRoutes(app, services.tasks);
+  timelineRoutes(app, services.timeline);
 
   const usageFlush = setInterval(() => {
     services.apiKeys.flushUsage().catch((error: unknown) => app.log.warn({ err: error }, 'could not record API key use'));

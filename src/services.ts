@@ -16,6 +16,14 @@ import { WorkspaceRepository } from './resources/workspaces/workspaces.repositor
 import { WorkspaceService } from './resources/workspaces/workspaces.service.js';
 import type { Executor } from './db/transactor.js';
 import { DealRepository } from './resources/deals/deals.repository.js';
+import { LeadRepository } from './resources/leads/leads.repository.js';
+import { ActivityRepository } from './resources/activities/activities.repository.js';
+import { ActivityService } from './resources/activities/activities.service.js';
+import { TaskRepository } from './resources/tasks/tasks.repository.js';
+import { TaskService } from './resources/tasks/tasks.service.js';
+import { TimelineRepository } from './resources/timeline/timeline.repository.js';
+import { TimelineService } from './resources/timeline/timeline.service.js';
+import { LeadService } from './resources/leads/leads.service.js';
 import { DealService } from './resources/deals/deals.service.js';
 import { PipelineRepository } from './resources/pipelines/pipelines.repository.js';
 import { PipelineService } from './resources/pipelines/pipelines.service.js';
@@ -36,17 +44,22 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   const tagRepository = new TagRepository(capabilities);
   const pipelineRepository = new PipelineRepository(capabilities);
   const dealRepository = new DealRepository(capabilities);
+  const leadRepository = new LeadRepository(capabilities);
+  const activityRepository = new ActivityRepository(capabilities);
+  const taskRepository = new TaskRepository(capabilities);
   const defaultRateLimit = config.rateLimit.perMinute;
   const tagging = new Tagging(tx, tagRepository);
 
   // Who lets go of what when a record is deleted (domain/references.ts).
-  const referrers = [contactRepository, companyRepository, dealRepository];
+  const referrers = [contactRepository, companyRepository, dealRepository, leadRepository, activityRepository, taskRepository];
 
   const users = new UserService(tx, capabilities, userRepository, referrers);
   const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
   const pipelines = new PipelineService(tx, pipelineRepository);
   const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers);
   pipelines.attachOccupancy(deals);
+  const companies = new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers);
+  const contacts = new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers);
   const newWorkspaceSetup = async (db: Executor, workspace: { id: string }, _owner: unknown, at: number) => {
     await pipelines.createDefault(db, workspace.id, at);
   };
@@ -56,10 +69,17 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     apiKeys,
     workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys, [newWorkspaceSetup]),
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
-    companies: new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers),
-    contacts: new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers),
+    companies,
+    contacts,
+    leads: new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers),
     tags: new TagService(tx, capabilities, tagRepository),
     pipelines,
     deals,
+    activities: new ActivityService(tx, capabilities, clock, activityRepository, userRepository),
+    tasks: new TaskService(tx, taskRepository, userRepository),
+    timeline: new TimelineService(tx, new TimelineRepository(), (type, workspaceId, id) => {
+      const repositories = { contact: contactRepository, company: companyRepository, deal: dealRepository, lead: leadRepository };
+      return repositories[type].exists(tx.db, workspaceId, id);
+    }),
   };
 }

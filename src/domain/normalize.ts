@@ -72,3 +72,15 @@ export function cleanText(value: string | null | undefined): string | null | und
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
+
+/** Mailbox providers: an address there says nothing about the person's company. */
+const FREE_EMAIL_DOMAINS = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'ymail.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com',
+  'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.net', 'gmx.de', 'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'zoho.com', 'fastmail.com', 'hey.com',
+]);
+
+/** The company domain an email address tells, if it is not a mailbox provider's. */
+export function companyDomainOfEmail(email: string): string | undefined {
+  const domain = normalizeDomain(email.split('@')[1] ?? '');
+  return domain !== undefined && !FREE_EMAIL_DOMAINS.has(domain) ? domain : undefined;
+}

@@ -12,3 +12,14 @@ export function checkIfMatch(currentVersion: number, ifMatch: number | undefined
 /** The record changed between our read and our write, inside one request. */
 export const concurrentChange = (): DomainError =>
   new DomainError('conflict', 'The record was changed by another request at the same moment; read it again and retry.');
+
+/**
+ * True when an update would change nothing a client can see (timestamps and
+ * version aside). Such an update writes nothing: the version stays, no sync
+ * client is woken, and a repeated trigger is harmless.
+ */
+export function unchanged<T extends { updated_at: number; version: number }>(current: T, next: T): boolean {
+  const { updated_at: _a, version: _b, ...before } = current;
+  const { updated_at: _c, version: _d, ...after } = next;
+  return JSON.stringify(before) === JSON.stringify(after);
+}

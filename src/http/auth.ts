@@ -16,6 +16,8 @@ export type AuthMode = 'key' | 'operator' | 'public';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthMode;
+    /** The body may be left out entirely; it then counts as `{}`. */
+    optionalBody?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | undefined;

@@ -57,6 +57,7 @@ export function listQuerystring(spec: ListSpec): TObject {
       sort: Type.Optional(Type.String({ description: `Comma-separated; prefix - for descending. Sortable: ${sortable.join(', ')}. Default created_at (updated_at when filtering on updated_at[gt|gte]).` })),
       q: Type.Optional(Type.String({ description: `Free text: every word must match ${spec.search.columns.join(', ')}${spec.search.via ? `, ${spec.search.via.column}` : ''}.` })),
       ...filters,
+      ...Object.fromEntries(Object.entries(spec.shorthands ?? {}).map(([name, s]) => [name, Type.Optional(Type.String({ description: s.description }))])),
     },
     { additionalProperties: true },
   );

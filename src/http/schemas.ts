@@ -9,7 +9,9 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
  * anyOf: clearer errors, faster serialization, and valid OpenAPI 3.1.
  */
 export const Nullable = <T extends TSchema>(schema: T) => {
-  const { type, ...rest } = schema as unknown as { type?: string };
+  const { type, ...rest } = schema as unknown as { type?: unknown };
+  // A reference or a union has no single type to widen.
+  if (typeof type !== 'string') return Type.Unsafe<Static<T> | null>({ anyOf: [schema, { type: 'null' }] });
   return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
 };
 

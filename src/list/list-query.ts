@@ -46,7 +46,8 @@ const RESERVED = new Set(['limit', 'cursor', 'sort', 'q']);
 const invalidFilter = (message: string, param: string): DomainError =>
   new DomainError('invalid_filter', message, { [param]: [message] });
 
-export function parseListQuery(spec: ListSpec, query: Record<string, unknown>): ListQuery {
+export function parseListQuery(spec: ListSpec, given: Record<string, unknown>, now: number = Date.now()): ListQuery {
+  const query = expandShorthands(spec, given, now);
   const filters: Filter[] = [];
   for (const [param, raw] of Object.entries(query)) {
     if (RESERVED.has(param)) continue;
@@ -61,6 +62,25 @@ export function parseListQuery(spec: ListSpec, query: Record<string, unknown>): 
     limit: parseLimit(single(query.limit, 'limit')),
     cursor: cursorText === undefined ? null : decodeCursor(cursorText, sort),
   };
+}
+
+function expandShorthands(spec: ListSpec, query: Record<string, unknown>, now: number): Record<string, unknown> {
+  if (!spec.shorthands) return query;
+  const expanded: Record<string, unknown> = {};
+  for (const [param, raw] of Object.entries(query)) {
+    const shorthand = spec.shorthands[param];
+    if (!shorthand) {
+      expanded[param] = raw;
+      continue;
+    }
+    const filters = typeof raw === 'string' ? shorthand.expand(raw, now) : undefined;
+    if (!filters) throw invalidFilter(`${param}: ${shorthand.description}`, param);
+    for (const [name, value] of Object.entries(filters)) {
+      if (name in query) throw invalidFilter(`${param} cannot be combined with ${name}.`, param);
+      expanded[name] = value;
+    }
+  }
+  return expanded;
 }
 
 function single(raw: unknown, param: string): string | undefined {

@@ -40,6 +40,12 @@ export interface ListSpec {
   fields: Record<string, FieldSpec>;
   /** Columns `q` searches (case-insensitive, every word must match one of them). */
   search: { columns: string[]; via?: Via };
+  /**
+   * Shorthand parameters that stand for filters, e.g. tasks' `overdue=true` for
+   * `status=open&due_at[lt]=<now>`. Given the value and the time, they return
+   * the filters, or undefined when the value is not understood.
+   */
+  shorthands?: Record<string, { description: string; expand: (value: string, now: number) => Record<string, string> | undefined }>;
   description?: string;
 }
 

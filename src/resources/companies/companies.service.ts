@@ -6,7 +6,7 @@ import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
 import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeDomain } from '../../domain/normalize.js';
-import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
+import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -76,6 +76,7 @@ export class CompanyService {
       const next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
+      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'company', id, input.tag_ids))) return current;
       const company: Company = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.companies.replace(db, actor.workspaceId, company, current.version))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'company', id, input.tag_ids);

@@ -81,6 +81,11 @@ export class ContactRepository {
     return row && fromRow(row);
   }
 
+  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Which contact holds each of these addresses, if any. */
   async ownersOfEmails(db: Executor, workspaceId: string, emails: string[]): Promise<{ email: string; contact_id: string }[]> {
     if (emails.length === 0) return [];

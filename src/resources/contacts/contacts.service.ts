@@ -6,7 +6,7 @@ import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
 import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEmail } from '../../domain/normalize.js';
-import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
+import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -89,6 +89,7 @@ export class ContactService {
       next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenEmails(db, actor.workspaceId, next);
+      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'contact', id, input.tag_ids))) return current;
       const contact: Contact = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.contacts.replace(db, actor.workspaceId, contact, current))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'contact', id, input.tag_ids);

@@ -7,7 +7,7 @@ import { requireAccess, type Actor } from '../../domain/actor.js';
 import { DomainError, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, mergeCustomFields } from '../../domain/normalize.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
-import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
+import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
@@ -80,6 +80,8 @@ export class DealService implements StageOccupancy {
       let next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       next = await this.moved(db, actor, next, stage, at, input.lost_reason ?? undefined);
+      if (next.status !== 'lost') next = { ...next, lost_reason: null };
+      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'deal', id, input.tag_ids))) return current;
       next = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, actor.workspaceId, next, current))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'deal', id, input.tag_ids);
@@ -137,10 +139,11 @@ export class DealService implements StageOccupancy {
     }
   }
 
-  async retype(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void> {
+  async stageChanged(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void> {
     for (const id of await this.deals.idsInStage(db, workspaceId, stage.id)) {
       const current = await this.load(db, workspaceId, id);
-      const next: Deal = { ...current, ...closing(current, stage, at, undefined), updated_at: at, version: current.version + 1 };
+      // Status follows the stage's type; the version moves on either way, since a deal shows its stage's probability.
+      const next: Deal = { ...current, ...(current.status !== stage.type && closing(current, stage, at, undefined)), updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, workspaceId, next, current))) throw concurrentChange();
     }
   }
@@ -180,9 +183,9 @@ export class DealService implements StageOccupancy {
       if (!stage) throw new Error(`deal ${current.id} is in a stage that does not exist`);
       return stage;
     }
-    if (current !== undefined) throw new DomainError('unprocessable', 'Moving a deal to another pipeline needs the stage_id to put it in.', { stage_id: ['Required with a new pipeline_id.'] });
     const pipeline = pipelineId !== undefined ? await this.pipelines.find(db, workspaceId, pipelineId) : await this.pipelines.findDefault(db, workspaceId);
     if (!pipeline) throw pipelineId !== undefined ? unknownReference('pipeline_id', 'pipeline') : new DomainError('unprocessable', 'There is no default pipeline; give pipeline_id.');
+    if (current !== undefined) throw new DomainError('unprocessable', 'Moving a deal to another pipeline needs the stage_id to put it in.', { stage_id: ['Required with a new pipeline_id.'] });
     const first = pipeline.stages[0];
     if (!first) throw new DomainError('unprocessable', 'The pipeline has no stages.');
     return first;

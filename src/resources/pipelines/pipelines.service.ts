@@ -17,8 +17,8 @@ export interface StageOccupancy {
   countInPipeline(db: Executor, workspaceId: string, pipelineId: string): Promise<number>;
   /** Moves every deal of `from` to `to`, recording each move in the deals' history. */
   moveAll(db: Executor, actor: Actor, from: Stage, to: Stage, at: number): Promise<void>;
-  /** A stage's type changed: its deals' status (and closed_at) follow. */
-  retype(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void>;
+  /** A stage's type or probability changed: its deals' status (and closed_at) follow, and their versions move on. */
+  stageChanged(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void>;
 }
 
 export class PipelineService {
@@ -127,17 +127,17 @@ export class PipelineService {
         updated_at: at,
         version: stage.version + 1,
       };
+      if (next.type !== stage.type) requireAccess(actor, 'deals', 'write');
       await this.pipelines.saveStages(db, actor.workspaceId, [stage], [next], at);
-      if (next.type !== stage.type) await this.requireOccupancy().retype(db, actor.workspaceId, next, at);
+      if (next.type !== stage.type || next.probability !== stage.probability) await this.requireOccupancy().stageChanged(db, actor.workspaceId, next, at);
       await this.touch(db, actor.workspaceId, stage.pipeline_id, at);
       return next;
     });
   }
 
-  /** A stage that holds deals goes only with `move_deals_to`, a stage of the same pipeline. */
+  /** A stage that holds deals goes only with `move_deals_to`, a stage of the same pipeline (and deals:write). */
   async deleteStage(actor: Actor, id: string, moveDealsTo: string | undefined, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'pipelines', 'write');
-    requireAccess(actor, 'deals', 'write');
     await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const stage = await this.pipelines.findStage(db, actor.workspaceId, id);
       if (!stage) throw notFound('stage');
@@ -146,6 +146,7 @@ export class PipelineService {
       if (pipeline.stages.length === 1) throw new DomainError('unprocessable', 'A pipeline keeps at least one stage.');
       const deals = await this.requireOccupancy().countInStage(db, actor.workspaceId, id);
       if (deals > 0) {
+        requireAccess(actor, 'deals', 'write');
         if (moveDealsTo === undefined) {
           throw new DomainError('unprocessable', `The stage holds ${deals} deal(s); say where they go with move_deals_to.`, {
             move_deals_to: ['Required: the stage holds deals.'],

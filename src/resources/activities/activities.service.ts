@@ -1,0 +1,149 @@
+/**
+ * Activities: calls, emails, meetings, notes logged against records. A phone or
+ * email system that logs the same event twice (same source and external id)
+ * gets 409 with the existing activity, so automated logging is safe to retry.
+ */
+import { requireAccess, type Actor } from '../../domain/actor.js';
+import { refuseDuplicates } from '../../domain/dedup.js';
+import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { cleanText, mergeCustomFields } from '../../domain/normalize.js';
+import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
+import type { Capabilities } from '../../db/capabilities.js';
+import { checkLinks } from '../../db/record-links.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
+import type { ListQuery } from '../../list/list-query.js';
+import { parseTimestamp } from '../../list/list-query.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import { applyLinks } from '../shared/record-links.js';
+import type { UserRepository } from '../users/users.repository.js';
+import type { Activity, ActivityRepository } from './activities.repository.js';
+import type { ActivityCreate, ActivityUpdate } from './activities.schema.js';
+
+export class ActivityService {
+  constructor(
+    private readonly tx: Transactor,
+    private readonly capabilities: Capabilities,
+    private readonly clock: Clock,
+    private readonly activities: ActivityRepository,
+    private readonly users: UserRepository,
+  ) {}
+
+  async get(actor: Actor, id: string): Promise<Activity> {
+    requireAccess(actor, 'activities', 'read');
+    const activity = await this.activities.find(this.tx.db, actor.workspaceId, id);
+    if (!activity) throw notFound('activity');
+    return activity;
+  }
+
+  list(actor: Actor, query: ListQuery) {
+    requireAccess(actor, 'activities', 'read');
+    return this.activities.list(this.tx.db, actor.workspaceId, query);
+  }
+
+  create(actor: Actor, input: ActivityCreate): Promise<Activity> {
+    requireAccess(actor, 'activities', 'write');
+    const draft = this.apply(blankActivity(this.clock.now(), actor.userId), input);
+    return this.unique(actor, draft, async (db, at) => {
+      await this.check(db, actor.workspaceId, draft);
+      const activity: Activity = { ...draft, id: newId('activity'), created_at: at, updated_at: at, version: 1 };
+      await this.activities.insert(db, actor.workspaceId, activity);
+      return activity;
+    });
+  }
+
+  update(actor: Actor, id: string, input: ActivityUpdate, ifMatch?: number): Promise<Activity> {
+    requireAccess(actor, 'activities', 'write');
+    let next: Activity | undefined;
+    return this.unique(actor, () => next, async (db, at) => {
+      const current = await this.activities.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('activity');
+      checkIfMatch(current.version, ifMatch);
+      const applied = this.apply(current, input);
+      if (unchanged(current, applied)) return current;
+      next = { ...applied, updated_at: at, version: current.version + 1 };
+      await this.check(db, actor.workspaceId, next);
+      if (!(await this.activities.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
+      return next;
+    });
+  }
+
+  async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
+    requireAccess(actor, 'activities', 'write');
+    await this.tx.writeIn(actor.workspaceId, async (db) => {
+      const current = await this.activities.find(db, actor.workspaceId, id);
+      if (!current) throw notFound('activity');
+      checkIfMatch(current.version, ifMatch);
+      await this.activities.delete(db, actor.workspaceId, id);
+    });
+  }
+
+  private apply(current: Activity, input: ActivityUpdate): Activity {
+    const text = <K extends 'subject' | 'body' | 'outcome' | 'source' | 'external_id'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    let occurredAt = current.occurred_at;
+    if (input.occurred_at !== undefined) {
+      const parsed = parseTimestamp(input.occurred_at);
+      if (parsed === null) throw invalidFields({ occurred_at: 'occurred_at must be an ISO 8601 date-time.' });
+      occurredAt = parsed;
+    }
+    const next: Activity = {
+      ...current,
+      ...applyLinks(current, input),
+      type: input.type ?? current.type,
+      subject: text('subject'),
+      body: text('body'),
+      outcome: text('outcome'),
+      source: text('source'),
+      external_id: text('external_id'),
+      occurred_at: occurredAt,
+      duration_seconds: input.duration_seconds === undefined ? current.duration_seconds : input.duration_seconds,
+      direction: input.direction === undefined ? current.direction : input.direction,
+      logged_by: input.logged_by === undefined ? current.logged_by : input.logged_by,
+      custom_fields: mergeCustomFields(current.custom_fields, input.custom_fields),
+    };
+    if (next.external_id !== null && next.source === null) throw invalidFields({ source: 'An external_id needs the source it comes from.' });
+    return next;
+  }
+
+  private async check(db: Executor, workspaceId: string, activity: Activity): Promise<void> {
+    if (activity.logged_by !== null && !(await this.users.exists(db, workspaceId, activity.logged_by))) throw unknownReference('logged_by', 'user');
+    await checkLinks(db, workspaceId, activity);
+    if (activity.source !== null && activity.external_id !== null) {
+      const existing = await this.activities.findIdByExternalId(db, workspaceId, activity.source, activity.external_id);
+      if (existing !== undefined && existing !== activity.id) throw duplicate('activity', 'external_id', existing);
+    }
+  }
+
+  private unique(actor: Actor, draft: Activity | (() => Activity | undefined), work: (db: Executor, at: number) => Promise<Activity>): Promise<Activity> {
+    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
+      const activity = typeof draft === 'function' ? draft() : draft;
+      const existing =
+        activity?.source && activity.external_id ? await this.activities.findIdByExternalId(this.tx.db, actor.workspaceId, activity.source, activity.external_id) : undefined;
+      return duplicate('activity', 'external_id', existing ?? 'unknown');
+    });
+  }
+}
+
+function blankActivity(now: number, userId: string): Activity {
+  return {
+    id: '',
+    type: 'note',
+    subject: null,
+    body: null,
+    occurred_at: now,
+    duration_seconds: null,
+    direction: null,
+    outcome: null,
+    logged_by: userId,
+    contact_id: null,
+    company_id: null,
+    deal_id: null,
+    lead_id: null,
+    source: null,
+    external_id: null,
+    custom_fields: {},
+    created_at: 0,
+    updated_at: 0,
+    version: 1,
+  };
+}
