@@ -1,0 +1,142 @@
+/**
+ * Baseline (b): bare Fastify + better-sqlite3 on the same seeded file, with the
+ * same pragmas as src/db/database.ts (WAL, synchronous FULL, foreign keys) and
+ * prepared statements running the queries Trellis runs for each benchmarked
+ * route: no auth, no rate limit, no logging, no validation, no presentation.
+ * What Trellis costs on top of this is the price of its stack.
+ * Started by bench/run.ts as a child process (PORT, HOST, DATABASE_FILE).
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import Fastify from 'fastify';
+import { monotonicFactory } from 'ulid';
+
+const file = process.env.DATABASE_FILE;
+if (!file) throw new Error('DATABASE_FILE is required');
+const synchronous = process.env.SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
+
+const db = new BetterSqlite3(file);
+db.pragma('journal_mode = WAL');
+db.pragma(`synchronous = ${synchronous}`);
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+
+const workspace = db.prepare('select id from workspaces order by created_at limit 1').get() as { id: string } | undefined;
+if (!workspace) throw new Error('no workspace in the database');
+const workspaceId = workspace.id;
+
+const COLUMNS =
+  'id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source, address_street, address_city, address_state, address_postal_code, address_country, custom_fields, created_at, updated_at, version';
+const LIMIT = 25;
+
+interface Row {
+  id: string;
+  created_at: number;
+  [column: string]: unknown;
+}
+
+const byId = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and id = ?`);
+const firstPage = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? order by created_at asc, id asc limit ?`);
+const afterPage = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and (created_at, id) > (?, ?) order by created_at asc, id asc limit ?`);
+const countAll = db.prepare('select count(*) as total from contacts where workspace_id = ?');
+const EMAIL_MATCH = 'contacts.id in (select contact_emails.contact_id from contact_emails where contact_emails.workspace_id = ? and contact_emails.email = ?)';
+const byEmail = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and ${EMAIL_MATCH} order by created_at asc, id asc limit ?`);
+const countByEmail = db.prepare(`select count(*) as total from contacts where workspace_id = ? and ${EMAIL_MATCH}`);
+const nextChangeTime = db.prepare('update workspaces set change_clock = case when change_clock >= ? then change_clock + 1 else ? end where id = ? returning change_clock');
+const insertContact = db.prepare(
+  `insert into contacts (id, workspace_id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source,
+     address_street, address_city, address_state, address_postal_code, address_country, custom_fields, created_at, updated_at, version)
+   values (?, ?, ?, ?, ?, ?, null, '[]', null, null, null, 'active', null, null, null, null, null, null, '{}', ?, ?, 1)`,
+);
+const insertEmail = db.prepare('insert into contact_emails (workspace_id, email, contact_id, label, position) values (?, ?, ?, null, 0)');
+
+const ulid = monotonicFactory();
+const create = db.transaction((input: { first_name: string | null; last_name: string | null; email: string }) => {
+  const now = Date.now();
+  const at = Number((nextChangeTime.get(now, now, workspaceId) as { change_clock: number }).change_clock);
+  const id = `con_${ulid()}`;
+  insertContact.run(id, workspaceId, input.first_name, input.last_name, input.email, JSON.stringify([{ email: input.email, label: null }]), at, at);
+  insertEmail.run(workspaceId, input.email, id);
+  return { id, first_name: input.first_name, last_name: input.last_name, email: input.email, created_at: at, updated_at: at, version: 1 };
+});
+
+const page = (rows: Row[], total: number) => {
+  const hasMore = rows.length > LIMIT;
+  const data = hasMore ? rows.slice(0, LIMIT) : rows;
+  const last = data[data.length - 1];
+  const next = hasMore && last ? Buffer.from(JSON.stringify({ s: 'created_at', v: [last.created_at], id: last.id })).toString('base64url') : null;
+  return { success: true, data, meta: { total, limit: LIMIT, next_cursor: next, has_more: hasMore } };
+};
+
+const app = Fastify({ logger: false });
+app.get('/readyz', async () => {
+  db.prepare('select 1').get();
+  return { status: 'ready' };
+});
+
+app.get('/v1/contacts/:id', async (request, reply) => {
+  const { id } = request.params as { id: string };
+  const row = byId.get(workspaceId, id);
+  if (!row) {
+    reply.status(404);
+    return { success: false, error: { code: 'not_found' } };
+  }
+  return { success: true, data: row };
+});
+
+app.get('/v1/contacts', async (request, reply) => {
+  const query = request.query as { cursor?: string; email?: string };
+  if (query.email !== undefined) {
+    const email = query.email.trim().toLowerCase();
+    const rows = byEmail.all(workspaceId, workspaceId, email, LIMIT + 1) as Row[];
+    const { total } = countByEmail.get(workspaceId, workspaceId, email) as { total: number };
+    return page(rows, total);
+  }
+  if (query.cursor !== undefined) {
+    let cursor: { v?: unknown[]; id?: unknown };
+    try {
+      cursor = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as typeof cursor;
+    } catch {
+      reply.status(400);
+      return { success: false, error: { code: 'invalid_cursor' } };
+    }
+    const rows = afterPage.all(workspaceId, cursor.v?.[0], cursor.id, LIMIT + 1) as Row[];
+    const { total } = countAll.get(workspaceId) as { total: number };
+    return page(rows, total);
+  }
+  const rows = firstPage.all(workspaceId, LIMIT + 1) as Row[];
+  const { total } = countAll.get(workspaceId) as { total: number };
+  return page(rows, total);
+});
+
+app.post('/v1/contacts', async (request, reply) => {
+  const body = request.body as { first_name?: string; last_name?: string; email?: string } | undefined;
+  if (!body?.email) {
+    reply.status(422);
+    return { success: false, error: { code: 'validation_error' } };
+  }
+  try {
+    const contact = create({ first_name: body.first_name ?? null, last_name: body.last_name ?? null, email: body.email.trim().toLowerCase() });
+    reply.status(201);
+    return { success: true, data: contact };
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+      reply.status(409);
+      return { success: false, error: { code: 'duplicate' } };
+    }
+    throw error;
+  }
+});
+
+const stop = () => {
+  app.close().then(
+    () => {
+      db.close();
+      process.exit(0);
+    },
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+
+await app.listen({ host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 0) });
