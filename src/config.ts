@@ -34,7 +34,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-export const API_KEY_PATTERN = /^trl_(live|test)_[A-Za-z0-9]{32,}$/;
 
 type Env = Record<string, string | undefined>;
 

@@ -8,6 +8,9 @@ const PREFIX_LENGTH = 13;
 
 export type KeyMode = 'live' | 'test';
 
+/** What every API key looks like: `trl_live_` or `trl_test_` and at least 32 letters and digits. */
+export const API_KEY_PATTERN = /^trl_(live|test)_[A-Za-z0-9]{32,}$/;
+
 export function generateApiKey(mode: KeyMode = 'live'): string {
   // Rejection sampling keeps every base62 character equally likely.
   let body = '';
@@ -27,8 +30,14 @@ export function keyPrefix(secret: string): string {
   return secret.slice(0, PREFIX_LENGTH);
 }
 
+/** Compares two secrets in time that does not depend on where they differ (hashing first makes the lengths equal). */
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = createHash('sha256').update(a).digest();
   const right = createHash('sha256').update(b).digest();
   return timingSafeEqual(left, right);
+}
+
+/** Compares two hex digests of equal length in constant time. */
+export function digestsEqual(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }

@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type Page } from '../../db/list-rows.js';
 import type { ApiKeyTable } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
 import type { Executor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { apiKeyListSpec } from './api-keys.list.js';
@@ -50,8 +51,13 @@ export class ApiKeyRepository {
       .execute();
   }
 
-  findCredential(db: Executor, secretHash: string): Promise<Credential | undefined> {
-    return db
+  async findCredential(db: Executor, secretHash: string): Promise<Credential | undefined> {
+    const [row] = await this.credentialQuery(db, secretHash);
+    return row;
+  }
+
+  private readonly credentialQuery = prepared((db: Executor, secretHash: string) =>
+    db
       .selectFrom('api_keys as k')
       .innerJoin('users as u', 'u.id', 'k.user_id')
       .innerJoin('workspaces as w', 'w.id', 'k.workspace_id')
@@ -69,9 +75,8 @@ export class ApiKeyRepository {
         'k.rate_limit_per_minute as keyRateLimit',
         'w.plan as plan',
       ])
-      .where('k.secret_hash', '=', secretHash)
-      .executeTakeFirst();
-  }
+      .where('k.secret_hash', '=', secretHash),
+  );
 
   /** Records when keys were last used; never moves a time backwards. */
   async touch(db: Executor, usage: Map<string, number>): Promise<void> {

@@ -8,7 +8,7 @@ import type { ListQuery } from '../../list/list-query.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { Budget } from '../../platform/rate-limiter.js';
-import { constantTimeEqual, generateApiKey, hashSecret, keyPrefix, type KeyMode } from '../../platform/secrets.js';
+import { API_KEY_PATTERN, digestsEqual, generateApiKey, hashSecret, keyPrefix, type KeyMode } from '../../platform/secrets.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { ApiKeyRepository, ApiKeyRow } from './api-keys.repository.js';
 
@@ -48,14 +48,15 @@ export class ApiKeyService {
    * all answer 401 alike. With HTTP Basic, the user name must be the key's user's email.
    */
   async authenticate(secret: string, basicUser?: string): Promise<Authentication> {
-    const unauthorized = new DomainError('unauthorized', 'The API key is missing, invalid, revoked or expired.');
-    if (!/^trl_(live|test)_[A-Za-z0-9]{32,}$/.test(secret)) throw unauthorized;
+    // Built only when refusing: an error's stack trace is costly on a path every request takes.
+    const unauthorized = () => new DomainError('unauthorized', 'The API key is missing, invalid, revoked or expired.');
+    if (!API_KEY_PATTERN.test(secret)) throw unauthorized();
     const hash = hashSecret(secret);
     const credential = await this.keys.findCredential(this.tx.db, hash);
-    if (!credential || !constantTimeEqual(credential.secretHash, hash)) throw unauthorized;
+    if (!credential || !digestsEqual(credential.secretHash, hash)) throw unauthorized();
     const now = this.clock.now();
-    if (credential.revokedAt !== null || (credential.expiresAt !== null && credential.expiresAt <= now)) throw unauthorized;
-    if (basicUser !== undefined && basicUser.trim().toLowerCase() !== credential.userEmail) throw unauthorized;
+    if (credential.revokedAt !== null || (credential.expiresAt !== null && credential.expiresAt <= now)) throw unauthorized();
+    if (basicUser !== undefined && basicUser.trim().toLowerCase() !== credential.userEmail) throw unauthorized();
     this.pendingUsage.set(credential.keyId, now);
     return {
       actor: {
@@ -74,7 +75,7 @@ export class ApiKeyService {
     if (this.pendingUsage.size === 0) return;
     const usage = new Map(this.pendingUsage);
     this.pendingUsage.clear();
-    await this.keys.touch(this.tx.db, usage);
+    await this.tx.write((db) => this.keys.touch(db, usage));
   }
 
   /** A key as shown, with a last use not yet written to the database. */

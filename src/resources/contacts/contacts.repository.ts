@@ -2,6 +2,7 @@ import { addressFromColumns, addressToColumns, ADDRESS_COLUMNS } from '../../db/
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { ContactTable } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { ReferencedType } from '../../domain/references.js';
@@ -77,9 +78,13 @@ export class ContactRepository {
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<Contact | undefined> {
-    const row = await db.selectFrom('contacts').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    const [row] = await this.findQuery(db, workspaceId, id);
     return row && fromRow(row);
   }
+
+  private readonly findQuery = prepared((db: Executor, workspaceId: string, id: string) =>
+    db.selectFrom('contacts').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id),
+  );
 
   async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
     const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();

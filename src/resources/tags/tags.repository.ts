@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
 import type { TagTable } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
 import type { Executor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { tagListSpec, type TaggableType } from './tags.list.js';
@@ -63,7 +64,7 @@ export class TagRepository {
   async tagsOf(db: Executor, workspaceId: string, recordType: TaggableType, recordIds: string[]): Promise<Map<string, TagRef[]>> {
     const byRecord = new Map<string, TagRef[]>();
     if (recordIds.length === 0) return byRecord;
-    const rows = await db
+    const rows = recordIds.length === 1 ? await this.tagsOfOne(db, workspaceId, recordType, recordIds[0] as string) : await db
       .selectFrom('record_tags as rt')
       .innerJoin('tags as t', 't.id', 'rt.tag_id')
       .select(['rt.record_id', 't.id', 't.name', 't.color'])
@@ -79,6 +80,17 @@ export class TagRepository {
     }
     return byRecord;
   }
+
+  private readonly tagsOfOne = prepared((db: Executor, workspaceId: string, recordType: string, recordId: string) =>
+    db
+      .selectFrom('record_tags as rt')
+      .innerJoin('tags as t', 't.id', 'rt.tag_id')
+      .select(['rt.record_id', 't.id', 't.name', 't.color'])
+      .where('rt.workspace_id', '=', workspaceId)
+      .where('rt.record_type', '=', recordType)
+      .where('rt.record_id', '=', recordId)
+      .orderBy('t.name_key'),
+  );
 
   async setTags(db: Executor, workspaceId: string, recordType: TaggableType, recordId: string, tagIds: string[]): Promise<void> {
     await db.deleteFrom('record_tags').where('record_type', '=', recordType).where('record_id', '=', recordId).execute();

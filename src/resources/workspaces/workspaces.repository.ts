@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { prepared } from '../../db/prepared.js';
 import type { Executor } from '../../db/transactor.js';
 import type { WorkspaceTable } from '../../db/schema.js';
 
@@ -33,14 +35,18 @@ export class WorkspaceRepository {
    * timestamps and a client walking `updated_at` never misses one.
    */
   async nextChangeTime(db: Executor, workspaceId: string, now: number): Promise<number> {
-    const row = await db
-      .updateTable('workspaces')
-      .set((eb) => ({
-        change_clock: eb.case().when('change_clock', '>=', now).then(eb('change_clock', '+', 1)).else(now).end(),
-      }))
-      .where('id', '=', workspaceId)
-      .returning('change_clock')
-      .executeTakeFirstOrThrow();
+    const [row] = await this.clockQuery(db, now, workspaceId);
+    if (!row) throw new Error(`workspace ${workspaceId} does not exist`);
     return Number(row.change_clock);
   }
+
+  private readonly clockQuery = prepared((db: Executor, now: number, workspaceId: string) =>
+    db
+      .updateTable('workspaces')
+      .set((eb) => ({
+        change_clock: eb.case().when('change_clock', '>=', now).then(sql<number>`change_clock + 1`).else(now).end(),
+      }))
+      .where('id', '=', workspaceId)
+      .returning('change_clock'),
+  );
 }
