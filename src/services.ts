@@ -36,7 +36,7 @@ export type Services = ReturnType<typeof createServices>;
 export function createServices(storage: Storage, clock: Clock, config: Config) {
   const { capabilities } = storage;
   const workspaceRepository = new WorkspaceRepository();
-  const tx = createTransactor(storage.db, clock, workspaceRepository);
+  const tx = createTransactor(storage.db, storage.reader, clock, workspaceRepository);
   const userRepository = new UserRepository(capabilities);
   const apiKeyRepository = new ApiKeyRepository(capabilities);
   const companyRepository = new CompanyRepository(capabilities);

@@ -12,7 +12,14 @@ import type { Database } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface Storage {
+  /** For writes, and reads inside a write's transaction. */
   db: Kysely<Database>;
+  /**
+   * For reads outside a transaction. On SQLite a connection of its own, so
+   * reads never queue behind a write transaction holding the writer across
+   * awaits; WAL gives it the last committed state. On PostgreSQL the same pool.
+   */
+  reader: Kysely<Database>;
   capabilities: Capabilities;
   /** A cheap query, for readiness checks. */
   ping(): Promise<void>;
@@ -49,23 +56,33 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
 
 function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): Storage {
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });
-  const raw = new BetterSqlite3(config.file);
-  // WAL: readers never block the writer. synchronous=FULL syncs the WAL on every
-  // commit, so an acknowledged write survives a killed process and a power loss;
-  // NORMAL survives a killed process only. See docs/configuration.md.
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${config.synchronous}`);
-  raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
-  raw.function('unicode_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const open = (readOnly: boolean) => {
+    const raw = new BetterSqlite3(config.file);
+    // WAL: readers never block the writer. synchronous=FULL syncs the WAL on every
+    // commit, so an acknowledged write survives a killed process and a power loss;
+    // NORMAL survives a killed process only. See docs/configuration.md.
+    raw.pragma('journal_mode = WAL');
+    raw.pragma(`synchronous = ${config.synchronous}`);
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    if (readOnly) raw.pragma('query_only = ON');
+    raw.function('unicode_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  };
+  const db = open(false);
+  // An in-memory database exists only on its own connection.
+  const reader = config.file === ':memory:' ? db : open(true);
   return {
     db,
+    reader,
     capabilities: sqliteCapabilities,
     ping: async () => {
-      await sql`select 1`.execute(db);
+      await sql`select 1`.execute(reader);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      if (reader !== db) await reader.destroy();
+      await db.destroy();
+    },
   };
 }
 
@@ -92,6 +109,7 @@ async function openPostgres(config: Extract<Config['database'], { kind: 'postgre
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    reader: db,
     capabilities: postgresCapabilities,
     ping: async () => {
       await sql`select 1`.execute(db);

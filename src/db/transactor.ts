@@ -11,7 +11,7 @@ import type { Database } from './schema.js';
 export type Executor = Kysely<Database>;
 
 export interface Transactor {
-  /** For reads outside a transaction. */
+  /** For reads outside a transaction (never for writes: on SQLite it is a read-only connection). */
   readonly db: Executor;
   /** A transaction that belongs to no workspace yet (creating one). */
   write<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
@@ -24,9 +24,9 @@ export interface Transactor {
   writeIn<T>(workspaceId: string, work: (tx: Executor, at: number) => Promise<T>): Promise<T>;
 }
 
-export function createTransactor(db: Kysely<Database>, clock: Clock, workspaces: WorkspaceRepository): Transactor {
+export function createTransactor(db: Kysely<Database>, reader: Kysely<Database>, clock: Clock, workspaces: WorkspaceRepository): Transactor {
   return {
-    db,
+    db: reader,
     write: (work) => db.transaction().execute(work),
     writeIn: (workspaceId, work) =>
       db.transaction().execute(async (tx) => {
