@@ -9,10 +9,12 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
  * anyOf: clearer errors, faster serialization, and valid OpenAPI 3.1.
  */
 export const Nullable = <T extends TSchema>(schema: T) => {
-  const { type, ...rest } = schema as unknown as { type?: unknown };
+  const { type, ...rest } = schema as unknown as { type?: unknown; enum?: unknown[] };
   // A reference or a union has no single type to widen.
   if (typeof type !== 'string') return Type.Unsafe<Static<T> | null>({ anyOf: [schema, { type: 'null' }] });
-  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
+  // An enum lists its values; null must be one of them too.
+  const values = rest.enum === undefined ? {} : { enum: [...rest.enum, null] };
+  return Type.Unsafe<Static<T> | null>({ ...rest, ...values, type: [type, 'null'] });
 };
 
 /** A string from a fixed list, as a plain `enum` (one clear error, fast to serialize). */

@@ -57,13 +57,16 @@ export function leadRoutes(app: FastifyInstance, services: { leads: LeadService;
   });
 }
 
-/** A record the lead became, as shown; null when there is none (or it was deleted since). */
+/**
+ * A record the lead became, as shown; null when there is none, when it was
+ * deleted since, or when the key may not read it (its id is on the lead).
+ */
 async function shown<T, P>(id: string | null, load: (id: string) => Promise<T>, present: (record: T) => P): Promise<P | null> {
   if (id === null) return null;
   try {
     return present(await load(id));
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') return null;
+    if (error instanceof DomainError && (error.code === 'not_found' || error.code === 'insufficient_scope')) return null;
     throw error;
   }
 }
