@@ -2,6 +2,7 @@ import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
 import { releaseLinks } from '../../db/record-links.js';
 import type { ActivityTable } from '../../db/schema.js';
+import { deleteRecord, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
@@ -53,18 +54,11 @@ export class ActivityRepository {
 
   async replace(db: Executor, workspaceId: string, activity: Activity, expectedVersion: number): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(activity);
-    const result = await db
-      .updateTable('activities')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return replaceRecord(db, 'activities', workspaceId, id, changes, expectedVersion);
   }
 
-  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
-    await db.deleteFrom('activities').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    return deleteRecord(db, 'activities', workspaceId, id);
   }
 
   /** Activities stay when what they are about is deleted; the link goes. */

@@ -2,6 +2,7 @@ import { addressFromColumns, addressToColumns, ADDRESS_COLUMNS } from '../../db/
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { CompanyTable } from '../../db/schema.js';
+import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { ReferencedType } from '../../domain/references.js';
@@ -80,9 +81,8 @@ export class CompanyRepository {
     return row?.id;
   }
 
-  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
-    const row = await db.selectFrom('companies').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+  exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    return recordExists(db, 'companies', workspaceId, id);
   }
 
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
@@ -93,18 +93,11 @@ export class CompanyRepository {
   /** Writes the whole record if it is still at `expectedVersion`; false when it moved on. */
   async replace(db: Executor, workspaceId: string, company: Company, expectedVersion: number): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(company);
-    const result = await db
-      .updateTable('companies')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return replaceRecord(db, 'companies', workspaceId, id, changes, expectedVersion);
   }
 
-  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
-    await db.deleteFrom('companies').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    return deleteRecord(db, 'companies', workspaceId, id);
   }
 
   /** Companies let go of a deleted owner. */

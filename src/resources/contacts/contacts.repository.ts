@@ -3,6 +3,7 @@ import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { ContactTable } from '../../db/schema.js';
 import { prepared } from '../../db/prepared.js';
+import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { ReferencedType } from '../../domain/references.js';
@@ -86,9 +87,8 @@ export class ContactRepository {
     db.selectFrom('contacts').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id),
   );
 
-  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
-    const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+  exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    return recordExists(db, 'contacts', workspaceId, id);
   }
 
   /** Which contact holds each of these addresses, if any. */
@@ -105,14 +105,7 @@ export class ContactRepository {
   /** Writes the whole record if it is still at `expectedVersion`; false when it moved on. */
   async replace(db: Executor, workspaceId: string, contact: Contact, previous: Contact): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(contact);
-    const result = await db
-      .updateTable('contacts')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', previous.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!(await replaceRecord(db, 'contacts', workspaceId, id, changes, previous.version))) return false;
     if (JSON.stringify(previous.emails) !== JSON.stringify(contact.emails)) {
       await db.deleteFrom('contact_emails').where('workspace_id', '=', workspaceId).where('contact_id', '=', id).execute();
       await this.insertEmails(db, workspaceId, contact);
@@ -122,7 +115,7 @@ export class ContactRepository {
 
   async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
     await db.deleteFrom('contact_emails').where('workspace_id', '=', workspaceId).where('contact_id', '=', id).execute();
-    await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    await deleteRecord(db, 'contacts', workspaceId, id);
   }
 
   /** Contacts let go of a deleted owner or company. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { DealStageChangeTable, DealTable } from '../../db/schema.js';
+import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
@@ -70,9 +71,8 @@ export class DealRepository {
     return fromRow(row, contacts.get(id) ?? []);
   }
 
-  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
-    const row = await db.selectFrom('deals').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+  exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    return recordExists(db, 'deals', workspaceId, id);
   }
 
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
@@ -84,14 +84,7 @@ export class DealRepository {
   /** Writes the whole deal if it is still at `previous.version`; false when it moved on. */
   async replace(db: Executor, workspaceId: string, deal: Deal, previous: Deal): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(deal);
-    const result = await db
-      .updateTable('deals')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', previous.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!(await replaceRecord(db, 'deals', workspaceId, id, changes, previous.version))) return false;
     if (deal.contact_ids.join() !== previous.contact_ids.join()) await this.writeContacts(db, workspaceId, deal);
     return true;
   }
@@ -99,7 +92,7 @@ export class DealRepository {
   async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
     await db.deleteFrom('deal_contacts').where('workspace_id', '=', workspaceId).where('deal_id', '=', id).execute();
     await db.deleteFrom('deal_stage_changes').where('workspace_id', '=', workspaceId).where('deal_id', '=', id).execute();
-    await db.deleteFrom('deals').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    await deleteRecord(db, 'deals', workspaceId, id);
   }
 
   async recordStageChange(db: Executor, workspaceId: string, change: StageChange): Promise<void> {

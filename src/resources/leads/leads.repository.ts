@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
 import type { LeadTable } from '../../db/schema.js';
+import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
@@ -39,9 +40,8 @@ export class LeadRepository {
     return row && fromRow(row);
   }
 
-  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
-    const row = await db.selectFrom('leads').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+  exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    return recordExists(db, 'leads', workspaceId, id);
   }
 
   /**
@@ -71,18 +71,11 @@ export class LeadRepository {
 
   async replace(db: Executor, workspaceId: string, lead: Lead, expectedVersion: number): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(lead);
-    const result = await db
-      .updateTable('leads')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return replaceRecord(db, 'leads', workspaceId, id, changes, expectedVersion);
   }
 
-  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
-    await db.deleteFrom('leads').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    return deleteRecord(db, 'leads', workspaceId, id);
   }
 
   /** Leads let go of a deleted owner or creator, and of records they were converted into. */

@@ -2,6 +2,7 @@ import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
 import { releaseLinks } from '../../db/record-links.js';
 import type { TaskTable } from '../../db/schema.js';
+import { deleteRecord, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
@@ -44,18 +45,11 @@ export class TaskRepository {
 
   async replace(db: Executor, workspaceId: string, task: Task, expectedVersion: number): Promise<boolean> {
     const { id, created_at: _created, ...changes } = toRow(task);
-    const result = await db
-      .updateTable('tasks')
-      .set(changes)
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return replaceRecord(db, 'tasks', workspaceId, id, changes, expectedVersion);
   }
 
-  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
-    await db.deleteFrom('tasks').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    return deleteRecord(db, 'tasks', workspaceId, id);
   }
 
   /** Tasks stay when what they are about, or their assignee, is deleted; the link goes. */

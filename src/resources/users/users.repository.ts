@@ -1,6 +1,7 @@
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type Page } from '../../db/list-rows.js';
 import type { UserTable } from '../../db/schema.js';
+import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { userListSpec } from './users.list.js';
@@ -23,9 +24,8 @@ export class UserRepository {
     return db.selectFrom('users').select(COLUMNS).where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
   }
 
-  async exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
-    const row = await db.selectFrom('users').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+  exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
+    return recordExists(db, 'users', workspaceId, id);
   }
 
   async countOwners(db: Executor, workspaceId: string): Promise<number> {
@@ -44,17 +44,10 @@ export class UserRepository {
 
   /** Applies the changes if the version is still `expectedVersion`; false when it moved on. */
   async update(db: Executor, workspaceId: string, id: string, expectedVersion: number, changes: Partial<Pick<UserRow, 'email' | 'name' | 'role'>>, at: number): Promise<boolean> {
-    const result = await db
-      .updateTable('users')
-      .set({ ...changes, updated_at: at, version: expectedVersion + 1 })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return replaceRecord(db, 'users', workspaceId, id, { ...changes, updated_at: at, version: expectedVersion + 1 }, expectedVersion);
   }
 
-  async delete(db: Executor, workspaceId: string, id: string): Promise<void> {
-    await db.deleteFrom('users').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  delete(db: Executor, workspaceId: string, id: string): Promise<void> {
+    return deleteRecord(db, 'users', workspaceId, id);
   }
 }
