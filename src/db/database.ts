@@ -9,6 +9,7 @@ import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './c
 import * as foundation from './migrations/20261121T2330_foundation.js';
 import * as pipeline from './migrations/20261122T0000_pipeline.js';
 import type { Database } from './schema.js';
+import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface Storage {
@@ -58,6 +59,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });
   const open = (readOnly: boolean) => {
     const raw = new BetterSqlite3(config.file);
+    const statements = withStatementCache(raw);
     // WAL: readers never block the writer. synchronous=FULL syncs the WAL on every
     // commit, so an acknowledged write survives a killed process and a power loss;
     // NORMAL survives a killed process only. See docs/configuration.md.
@@ -67,7 +69,14 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
     raw.pragma('busy_timeout = 5000');
     if (readOnly) raw.pragma('query_only = ON');
     raw.function('unicode_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+    if (readOnly) {
+      registerDirectReader(kysely, (text, parameters) => {
+        const statement = statements.prepare(text) as unknown as BetterSqlite3.Statement;
+        return statement.reader ? statement.all(...parameters) : [statement.run(...parameters)];
+      });
+    }
+    return kysely;
   };
   const db = open(false);
   // An in-memory database exists only on its own connection.

@@ -7,6 +7,19 @@
 import { CompiledQuery, type Compilable } from 'kysely';
 import type { Executor } from './transactor.js';
 
+/** Runs SQL at once on a connection that no transaction ever holds (see registerDirectReader). */
+type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[];
+const directReaders = new WeakMap<Executor, DirectReader>();
+
+/**
+ * SQLite's reader connection is synchronous (better-sqlite3) and never holds a
+ * transaction, so a statement can run on it directly, without the driver's
+ * connection queue: nothing can interleave with a synchronous call.
+ */
+export function registerDirectReader(db: Executor, run: DirectReader): void {
+  directReaders.set(db, run);
+}
+
 /** Marks each parameter on the first build, to learn where it lands among the compiled query's parameters. */
 const marker = (i: number) => `\u0000trellis-param-${i}\u0000`;
 
@@ -21,6 +34,9 @@ export function prepared<Row, Params extends unknown[]>(build: (db: Executor, ..
       cached = { sql: compiled.sql, order };
     }
     const { sql, order } = cached;
-    return (await db.executeQuery<Row>(CompiledQuery.raw(sql, order.map((i) => params[i])))).rows;
+    const parameters = order.map((i) => params[i]);
+    const direct = directReaders.get(db);
+    if (direct) return direct(sql, parameters) as Row[];
+    return (await db.executeQuery<Row>(CompiledQuery.raw(sql, parameters))).rows;
   };
 }

@@ -45,7 +45,7 @@ export class CompanyService {
     requireAccess(actor, 'companies', 'write');
     const draft = this.apply(emptyCompany(), input);
     const company = await this.writeUnique(actor, draft.domain, (db, at) => this.createIn(db, actor, input, at));
-    return this.tagging.attachOne(actor.workspaceId, 'company', company);
+    return this.tagging.attachCreated(actor.workspaceId, 'company', company, input.tag_ids);
   }
 
   /** Creates a company inside an open transaction (also used by lead conversion). */

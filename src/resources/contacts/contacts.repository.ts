@@ -94,8 +94,13 @@ export class ContactRepository {
   /** Which contact holds each of these addresses, if any. */
   async ownersOfEmails(db: Executor, workspaceId: string, emails: string[]): Promise<{ email: string; contact_id: string }[]> {
     if (emails.length === 0) return [];
+    if (emails.length === 1) return this.ownerOfEmail(db, workspaceId, emails[0] as string);
     return db.selectFrom('contact_emails').select(['email', 'contact_id']).where('workspace_id', '=', workspaceId).where('email', 'in', emails).execute();
   }
+
+  private readonly ownerOfEmail = prepared((db: Executor, workspaceId: string, email: string) =>
+    db.selectFrom('contact_emails').select(['email', 'contact_id']).where('workspace_id', '=', workspaceId).where('email', '=', email),
+  );
 
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
     const page = await listRows<Row>(db, this.capabilities, contactListSpec, workspaceId, query, COLUMNS, scope);

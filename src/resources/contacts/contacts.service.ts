@@ -59,7 +59,7 @@ export class ContactService {
     requireAccess(actor, 'contacts', 'write');
     const draft = this.apply(emptyContact(), input);
     const contact = await this.writeUnique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
-    return this.tagging.attachOne(actor.workspaceId, 'contact', contact);
+    return this.tagging.attachCreated(actor.workspaceId, 'contact', contact, input.tag_ids);
   }
 
   /** Creates a contact inside an open transaction (also used by lead conversion). */

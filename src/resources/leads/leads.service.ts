@@ -66,7 +66,7 @@ export class LeadService {
       await this.tagging.write(db, actor.workspaceId, 'lead', lead.id, input.tag_ids);
       return lead;
     });
-    return this.tagging.attachOne(actor.workspaceId, 'lead', lead);
+    return this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids);
   }
 
   async update(actor: Actor, id: string, input: LeadUpdate, ifMatch?: number): Promise<LeadView> {

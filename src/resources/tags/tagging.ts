@@ -40,6 +40,12 @@ export class Tagging {
     return records.map((record) => ({ ...record, tags: byRecord.get(record.id) ?? [] }));
   }
 
+  /** A record just created: with no tag_ids it has no tags, and no query is needed to say so. */
+  async attachCreated<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, tagIds: string[] | undefined): Promise<T & { tags: TagRef[] }> {
+    if (tagIds === undefined || tagIds.length === 0) return { ...record, tags: [] };
+    return this.attachOne(workspaceId, type, record);
+  }
+
   async attachOne<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, db: Executor = this.tx.db): Promise<T & { tags: TagRef[] }> {
     const [tagged] = await this.attach(workspaceId, type, [record], db);
     return tagged as T & { tags: TagRef[] };
