@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Contacts seeded into the workspace before the load runs. */
   contacts: number;
+  /** Deals seeded into the workspace's default pipeline before the load runs. */
+  deals: number;
   /** Measured seconds per scenario and server. */
   duration: number;
   /** Unmeasured seconds before each measured run (JIT, page cache). */
@@ -21,14 +23,16 @@ export interface BenchOptions {
   logLevel: string;
 }
 
-const USAGE = `Usage: npm run bench -- [--contacts N] [--duration S] [--warmup S] [--connections C] [--json FILE] [--only a,b] [--keep]
+const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S] [--warmup S] [--connections C] [--json FILE] [--only a,b] [--keep]
 
   --contacts N      contacts to seed (default 100000)
+  --deals N         deals to seed, spread over the default pipeline's open stages (default 100000)
   --duration S      measured seconds per scenario and server (default 10)
   --warmup S        unmeasured warm-up seconds before each run (default 2)
   --connections C   concurrent HTTP connections (default 50)
   --json FILE       also write the results to FILE as JSON
-  --only LIST       run only these scenarios: get_by_id,list_first,list_deep,filter_email,create
+  --only LIST       run only these scenarios: get_by_id,list_first,list_deep,filter_email,create,
+                    list_deals_by_stage,create_deal,move_deal
   --rounds R        repeat every run R times, keep the best of each (default 1)
   --log-level L     Trellis LOG_LEVEL (default info, as in production; silent shows the logging cost)
   --keep            keep the temporary directory (database and server logs)
@@ -39,6 +43,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       contacts: { type: 'string', default: '100000' },
+      deals: { type: 'string', default: '100000' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '50' },
@@ -66,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   return {
     contacts: whole('contacts', values.contacts, 100),
+    deals: whole('deals', values.deals, 1000),
     duration: whole('duration', values.duration, 1),
     warmup: whole('warmup', values.warmup, 0),
     connections: whole('connections', values.connections, 1),

@@ -16,6 +16,13 @@ app.post('/v1/contacts', async (_request, reply) => {
   return CONSTANT;
 });
 
+app.get('/v1/deals', async () => CONSTANT);
+app.post('/v1/deals', async (_request, reply) => {
+  reply.status(201);
+  return CONSTANT;
+});
+app.post('/v1/deals/:id/move', async () => CONSTANT);
+
 const stop = () => {
   app.close().then(
     () => process.exit(0),

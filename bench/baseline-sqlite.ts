@@ -59,6 +59,72 @@ const create = db.transaction((input: { first_name: string | null; last_name: st
   return { id, first_name: input.first_name, last_name: input.last_name, email: input.email, created_at: at, updated_at: at, version: 1 };
 });
 
+// Deals. The default pipeline's stages are read once: a hand-written server would keep them.
+const DEAL_COLUMNS =
+  'id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date, closed_at, lost_reason, source, custom_fields, stage_entered_at, created_at, updated_at, version';
+interface Stage {
+  id: string;
+  pipeline_id: string;
+  type: string;
+}
+interface DealRow {
+  id: string;
+  pipeline_id: string;
+  stage_id: string;
+  status: string;
+  closed_at: number | null;
+  lost_reason: string | null;
+  stage_entered_at: number;
+  updated_at: number;
+  version: number;
+  [column: string]: unknown;
+}
+const stages = new Map((db.prepare('select id, pipeline_id, type from stages where workspace_id = ?').all(workspaceId) as Stage[]).map((s) => [s.id, s]));
+const firstStage = db
+  .prepare('select stages.id from stages join pipelines on pipelines.id = stages.pipeline_id where pipelines.workspace_id = ? and pipelines.is_default = 1 order by stages.position limit 1')
+  .get(workspaceId) as { id: string } | undefined;
+const keyUser = db.prepare('select user_id from api_keys where workspace_id = ? order by created_at limit 1').get(workspaceId) as { user_id: string } | undefined;
+const dealById = db.prepare(`select ${DEAL_COLUMNS} from deals where workspace_id = ? and id = ?`);
+const dealsInStage = db.prepare(`select ${DEAL_COLUMNS} from deals where workspace_id = ? and stage_id = ? order by created_at asc, id asc limit ?`);
+const countInStage = db.prepare('select count(*) as total from deals where workspace_id = ? and stage_id = ?');
+const insertDeal = db.prepare(
+  `insert into deals (id, workspace_id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date,
+     closed_at, lost_reason, source, custom_fields, stage_entered_at, created_at, updated_at, version)
+   values (?, ?, ?, ?, ?, ?, ?, ?, null, null, null, null, null, null, null, '{}', ?, ?, ?, 1)`,
+);
+const moveDeal = db.prepare(
+  'update deals set pipeline_id = ?, stage_id = ?, status = ?, closed_at = ?, lost_reason = ?, stage_entered_at = ?, updated_at = ?, version = ? where workspace_id = ? and id = ? and version = ?',
+);
+const insertStageChange = db.prepare(
+  `insert into deal_stage_changes (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at, changed_by, ms_in_previous_stage)
+   values (?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+
+const createDeal = db.transaction((input: { name: string; amount: number | null; currency: string | null }) => {
+  const stage = stages.get(firstStage?.id ?? '');
+  if (!stage) throw new Error('no default pipeline');
+  const now = Date.now();
+  const at = Number((nextChangeTime.get(now, now, workspaceId) as { change_clock: number }).change_clock);
+  const id = `deal_${ulid()}`;
+  insertDeal.run(id, workspaceId, input.name, input.amount, input.currency, stage.pipeline_id, stage.id, stage.type, at, at, at);
+  insertStageChange.run(`chg_${ulid()}`, workspaceId, id, null, stage.id, at, keyUser?.user_id ?? null, null);
+  return { id, name: input.name, amount: input.amount, currency: input.currency, pipeline_id: stage.pipeline_id, stage_id: stage.id, status: stage.type, stage_entered_at: at, created_at: at, updated_at: at, version: 1 };
+});
+
+/** As DealService.move: to the stage it is in changes nothing; else a history row, and status follows the stage's type. */
+const move = db.transaction((id: string, stage: Stage): DealRow | undefined => {
+  const now = Date.now();
+  const at = Number((nextChangeTime.get(now, now, workspaceId) as { change_clock: number }).change_clock);
+  const deal = dealById.get(workspaceId, id) as DealRow | undefined;
+  if (!deal || deal.stage_id === stage.id) return deal;
+  const closedAt = stage.type === 'open' ? null : deal.status === stage.type ? deal.closed_at : at;
+  const lostReason = stage.type === 'lost' ? deal.lost_reason : null;
+  insertStageChange.run(`chg_${ulid()}`, workspaceId, id, deal.stage_id, stage.id, at, keyUser?.user_id ?? null, at - Number(deal.stage_entered_at));
+  const version = Number(deal.version) + 1;
+  moveDeal.run(stage.pipeline_id, stage.id, stage.type, closedAt, lostReason, at, at, version, workspaceId, id, deal.version);
+  return { ...deal, pipeline_id: stage.pipeline_id, stage_id: stage.id, status: stage.type, closed_at: closedAt, lost_reason: lostReason, stage_entered_at: at, updated_at: at, version };
+});
+
 const page = (rows: Row[], total: number) => {
   const hasMore = rows.length > LIMIT;
   const data = hasMore ? rows.slice(0, LIMIT) : rows;
@@ -125,6 +191,40 @@ app.post('/v1/contacts', async (request, reply) => {
     }
     throw error;
   }
+});
+
+app.get('/v1/deals', async (request) => {
+  const query = request.query as { stage_id?: string };
+  const rows = (query.stage_id === undefined ? [] : dealsInStage.all(workspaceId, query.stage_id, LIMIT + 1)) as Row[];
+  const { total } = (query.stage_id === undefined ? { total: 0 } : countInStage.get(workspaceId, query.stage_id)) as { total: number };
+  return page(rows, total);
+});
+
+app.post('/v1/deals', async (request, reply) => {
+  const body = request.body as { name?: string; value?: { amount?: number; currency?: string } | null } | undefined;
+  if (!body?.name?.trim()) {
+    reply.status(422);
+    return { success: false, error: { code: 'validation_error' } };
+  }
+  const deal = createDeal({ name: body.name.trim(), amount: body.value?.amount ?? null, currency: body.value?.currency ?? null });
+  reply.status(201);
+  return { success: true, data: deal };
+});
+
+app.post('/v1/deals/:id/move', async (request, reply) => {
+  const { id } = request.params as { id: string };
+  const body = request.body as { stage_id?: string } | undefined;
+  const stage = stages.get(body?.stage_id ?? '');
+  if (!stage) {
+    reply.status(422);
+    return { success: false, error: { code: 'unknown_reference' } };
+  }
+  const deal = move(id, stage);
+  if (!deal) {
+    reply.status(404);
+    return { success: false, error: { code: 'not_found' } };
+  }
+  return { success: true, data: deal };
 });
 
 const stop = () => {

@@ -4,7 +4,7 @@
  * seeded SQLite file: bare Fastify + better-sqlite3 running the same queries,
  * and bare Fastify answering a constant. See bench/README.md.
  *
- *   npm run bench -- --contacts 100000 --duration 10
+ *   npm run bench -- --contacts 100000 --deals 100000 --duration 10
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,12 +14,14 @@ import { parseOptions } from './args.js';
 import { cleanupNow, installExitHandlers, onCleanup, startServer, tail, type ServerProcess } from './processes.js';
 import { checksTable, checkTargets, resultsTable, type Row, type ServerName } from './report.js';
 import { createdAtCursor, drain, measure, probe, scenarios, type Measurement } from './scenarios.js';
-import { liftKeyBudget, seedContacts } from './seed.js';
+import { liftKeyBudget, seedContacts, seedDeals } from './seed.js';
 
 const options = parseOptions(process.argv.slice(2));
 installExitHandlers();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** Scenarios the issues set no numeric target for. */
+const UNTARGETED: readonly string[] = ['list_deals_by_stage', 'create_deal', 'move_deal'];
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomAlnum = (length: number) => Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length]).join('');
 
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
 
   const cpus = os.cpus();
   const startLoad = os.loadavg()[0] ?? 0;
-  log(`Trellis benchmark: ${options.contacts.toLocaleString('en-US')} contacts, ${options.duration} s per run (+${options.warmup} s warm-up), ${options.connections} connections`);
+  log(`Trellis benchmark: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.duration} s per run (+${options.warmup} s warm-up), ${options.connections} connections`);
   log(`Node ${process.version}, ${cpus.length} CPU (${cpus[0]?.model ?? 'unknown'}), ${os.platform()} ${os.release()}`);
   log(`Load average now: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (cpus.length < 4) log('Note: fewer than 4 CPUs; the load generator and the server under test compete for them.');
@@ -58,8 +60,16 @@ async function main(): Promise<void> {
   log(`Seeding ${options.contacts.toLocaleString('en-US')} contacts…`);
   const seeded = seedContacts(dbFile, options.contacts, log);
   liftKeyBudget(dbFile, 1_000_000_000);
+  log(`Seeded ${seeded.contacts.toLocaleString('en-US')} contacts in ${(seeded.ms / 1000).toFixed(1)} s`);
+  log(`Seeding ${options.deals.toLocaleString('en-US')} deals…`);
+  const seededDeals = seedDeals(dbFile, options.deals, log);
   const size = fs.statSync(dbFile).size;
-  log(`Seeded ${seeded.contacts.toLocaleString('en-US')} contacts in ${(seeded.ms / 1000).toFixed(1)} s (database ${(size / 1024 / 1024).toFixed(0)} MB, ANALYZE done)`);
+  log(
+    `Seeded ${seededDeals.deals.toLocaleString('en-US')} deals in ${(seededDeals.ms / 1000).toFixed(1)} s (${seededDeals.stages
+      .filter((st) => st.deals > 0)
+      .map((st) => `${st.name} ${st.deals.toLocaleString('en-US')}`)
+      .join(', ')}; database ${(size / 1024 / 1024).toFixed(0)} MB, ANALYZE done)`,
+  );
 
   // 3. The three servers, each a process of its own.
   log('Starting Trellis and the two baselines…');
@@ -76,12 +86,21 @@ async function main(): Promise<void> {
     throw new Error(`the cursor built here (${expected}) differs from the server's next_cursor (${String(page1.meta?.next_cursor)}); update bench/scenarios.ts createdAtCursor`);
   }
   if (page1.meta.total !== seeded.contacts) throw new Error(`Trellis counts ${page1.meta.total} contacts, expected ${seeded.contacts}`);
+  // Both servers must see the seeded deals where they were put.
+  const { listStage } = seededDeals;
+  for (const name of ['trellis', 'sqlite'] as const) {
+    const deals = (await (await fetch(`${servers[name].url}/v1/deals?stage_id=${listStage.id}&limit=25`, { headers })).json()) as { data?: { stage_id?: string }[]; meta?: { total?: number } };
+    if (deals.meta?.total !== listStage.deals || deals.data?.length !== 25 || deals.data.some((d) => d.stage_id !== listStage.id)) {
+      throw new Error(`${servers[name].name} lists ${String(deals.meta?.total)} deals in stage ${listStage.name} (${deals.data?.length ?? 0} on the page), expected ${listStage.deals}`);
+    }
+  }
 
-  const all = scenarios(seeded);
+  const all = scenarios(seeded, seededDeals, { connections: options.connections });
   const selected = options.only ? all.filter((s) => options.only?.includes(s.name)) : all;
   if (selected.length === 0) throw new Error(`--only matches no scenario (${all.map((s) => s.name).join(', ')})`);
 
-  // 4. Each scenario against each server in turn; POST last, so the reads all see the same table.
+  // 4. Each scenario against each server in turn; POST last, so the reads all see the same table
+  //    (list deals by stage before create deal, which adds to that stage).
   //    With --rounds, the whole sequence repeats and each cell keeps its best run.
   const rows: Row[] = selected.map((scenario) => ({ scenario, results: {} }));
   const loads: number[] = [];
@@ -107,8 +126,10 @@ async function main(): Promise<void> {
         loads.push(load);
         const best = row.results[name];
         if (!best || m.rps > best.rps) row.results[name] = m;
-        const problems = m.non2xx + m.errors > 0 ? `  (!) non-2xx ${m.non2xx}, errors ${m.errors}, statuses ${JSON.stringify(m.statusCodes)}` : '';
-        log(`  ${scenario.name.padEnd(13)} ${name.padEnd(8)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  (load avg ${load.toFixed(1)})${problems}`);
+        const found = scenario.problems?.(`${name}r${round}`);
+        const problems =
+          (m.non2xx + m.errors > 0 ? `  (!) non-2xx ${m.non2xx}, errors ${m.errors}, statuses ${JSON.stringify(m.statusCodes)}` : '') + (found ? `  (!) ${found}` : '');
+        log(`  ${scenario.name.padEnd(19)} ${name.padEnd(8)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  (load avg ${load.toFixed(1)})${problems}`);
       }
     }
   }
@@ -119,13 +140,21 @@ async function main(): Promise<void> {
 
   // 5. Report.
   const maxLoad = Math.max(...loads);
-  log(`\nResults: ${options.contacts.toLocaleString('en-US')} contacts, ${options.connections} connections, ${options.duration} s per run${options.rounds > 1 ? `, best of ${options.rounds}` : ''}, Trellis LOG_LEVEL=${options.logLevel}`);
+  log(`\nResults: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.connections} connections, ${options.duration} s per run${options.rounds > 1 ? `, best of ${options.rounds}` : ''}, Trellis LOG_LEVEL=${options.logLevel}`);
   if (maxLoad > cpus.length + 1) log(`(!) The 1-minute load average reached ${maxLoad.toFixed(1)} on ${cpus.length} CPUs: other processes were competing, the numbers are noisy.`);
   log(resultsTable(rows));
+  for (const { scenario } of rows) {
+    const line = scenario.summary?.();
+    if (line) log(line);
+  }
   const checks = checkTargets(rows);
-  log(`\nTargets (from the performance issue; they apply at the largest size, 1,000,000 contacts${options.contacts < 1_000_000 ? ' — this run is smaller' : ''}):`);
-  log(checksTable(checks));
-  log('A MISS is reported, never fatal.');
+  if (checks.length > 0) {
+    log(`\nTargets (from the performance issue; they apply at the largest size, 1,000,000 contacts${options.contacts < 1_000_000 ? ' — this run is smaller' : ''}):`);
+    log(checksTable(checks));
+    log('A MISS is reported, never fatal.');
+  }
+  const untargeted = rows.filter((r) => UNTARGETED.includes(r.scenario.name)).map((r) => r.scenario.name);
+  if (untargeted.length > 0) log(`\n${untargeted.join(', ')}: the pipeline issue sets no numeric target; their ratios are for information.`);
 
   if (options.json) {
     const out = {
@@ -133,7 +162,14 @@ async function main(): Promise<void> {
       options,
       loadAverage: { atStart: startLoad, max: maxLoad },
       machine: { node: process.version, cpus: cpus.length, cpuModel: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
-      seeding: { contacts: seeded.contacts, seconds: seeded.ms / 1000, databaseBytes: size },
+      seeding: {
+        contacts: seeded.contacts,
+        seconds: seeded.ms / 1000,
+        deals: seededDeals.deals,
+        dealSeconds: seededDeals.ms / 1000,
+        dealsByStage: Object.fromEntries(seededDeals.stages.map((st) => [st.name, st.deals])),
+        databaseBytes: size,
+      },
       results: rows.map((r) => ({ scenario: r.scenario.name, label: r.scenario.label, ...r.results })),
       checks,
     };

@@ -1,9 +1,9 @@
 /** The benchmarked requests, and one autocannon run of one of them against one server. */
 import { randomBytes } from 'node:crypto';
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
-import type { Seeded } from './seed.js';
+import type { Seeded, SeededDeals } from './seed.js';
 
-export type ScenarioName = 'get_by_id' | 'list_first' | 'list_deep' | 'filter_email' | 'create';
+export type ScenarioName = 'get_by_id' | 'list_first' | 'list_deep' | 'filter_email' | 'create' | 'list_deals_by_stage' | 'create_deal' | 'move_deal';
 
 export interface Scenario {
   name: ScenarioName;
@@ -11,6 +11,10 @@ export interface Scenario {
   expectStatus: number;
   /** The requests autocannon sends; `tag` keeps generated emails unique per server and run. */
   requests(tag: string): AutocannonRequest[];
+  /** What the scenario found wrong in the answers of the run tagged `tag` (e.g. moves that moved nothing), if anything. */
+  problems?(tag: string): string | undefined;
+  /** A line for under the results table, if the scenario has something to say. */
+  summary?(): string | undefined;
 }
 
 export interface Measurement {
@@ -32,7 +36,7 @@ export function createdAtCursor(row: { createdAt: number; id: string }): string 
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
-export function scenarios(seeded: Seeded): Scenario[] {
+export function scenarios(seeded: Seeded, deals: SeededDeals, options: { connections: number }): Scenario[] {
   const nonce = randomBytes(4).toString('hex');
   const deepCursor = createdAtCursor(seeded.middle);
   const ids = seeded.sample.map((s) => s.id);
@@ -82,6 +86,108 @@ export function scenarios(seeded: Seeded): Scenario[] {
         ];
       },
     },
+    ...dealScenarios(deals, nonce, options.connections),
+  ];
+}
+
+/** Deals seen by one server's move requests: where each is (0 or 1, of the two move stages) and its version. */
+const VERSION = /"version":(\d+)/;
+
+function dealScenarios(deals: SeededDeals, nonce: string, connections: number): Scenario[] {
+  const { listStage, moveStages, movePool } = deals;
+  const stageIds = [moveStages[0].id, moveStages[1].id] as const;
+  // The move scenario's state, across all runs: which of the two stages each pool deal is in,
+  // and its version (1 as seeded; each real move adds 1). Updated from the answers, so a
+  // request a run's end cut off costs at most one detected no-op.
+  const where = Uint8Array.from(movePool, (d) => d.at);
+  const versions = new Uint32Array(movePool.length).fill(1);
+  // Each run walks a fresh block of the pool, round-robin; the block is much larger than the
+  // number of requests in flight, so no two requests in flight name the same deal.
+  const blockSize = Math.min(movePool.length, Math.max(2_000, connections * 20));
+  let nextBlock = 0;
+  const checks = new Map<string, { moves: number; noops: number; unchecked: number }>();
+  const total = { moves: 0, noops: 0 };
+  return [
+    {
+      name: 'list_deals_by_stage',
+      label: `GET /v1/deals?stage_id=…&limit=25 (${listStage.deals.toLocaleString('en-US')} in stage)`,
+      expectStatus: 200,
+      requests: () => [{ method: 'GET', path: `/v1/deals?stage_id=${listStage.id}&limit=25` }],
+    },
+    {
+      name: 'create_deal',
+      label: 'POST /v1/deals',
+      expectStatus: 201,
+      requests: (tag) => {
+        let n = 0;
+        return [
+          {
+            method: 'POST',
+            path: '/v1/deals',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => {
+              n += 1;
+              return { ...request, body: JSON.stringify({ name: `Bench ${nonce} ${tag} ${n}`, value: { amount: 100 * (1 + (n % 50_000)), currency: 'USD' } }) };
+            },
+          },
+        ];
+      },
+    },
+    {
+      name: 'move_deal',
+      label: `POST /v1/deals/{id}/move (${moveStages[0].name} <-> ${moveStages[1].name})`,
+      expectStatus: 200,
+      requests: (tag) => {
+        const start = nextBlock;
+        nextBlock = (nextBlock + blockSize) % movePool.length;
+        const check = { moves: 0, noops: 0, unchecked: 0 };
+        checks.set(tag, check);
+        let k = 0;
+        return [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request, context) => {
+              const index = (start + (k % blockSize)) % movePool.length;
+              k += 1;
+              const deal = movePool[index] as (typeof movePool)[number];
+              // Always to the stage the deal is not in: every request is a real move.
+              const target = where[index] === 0 ? 1 : 0;
+              context.index = index;
+              context.target = target;
+              context.expectVersion = (versions[index] ?? 1) + 1;
+              return { ...request, path: `/v1/deals/${deal.id}/move`, body: `{"stage_id":"${stageIds[target]}"}` };
+            },
+            onResponse: (status, body, context) => {
+              if (status !== 200) return;
+              const version = VERSION.exec(body)?.[1];
+              // The constant baseline answers no deal: nothing moved, nothing to check.
+              if (version === undefined) {
+                check.unchecked += 1;
+                return;
+              }
+              const index = context.index as number;
+              where[index] = context.target as 0 | 1;
+              versions[index] = Number(version);
+              check.moves += 1;
+              total.moves += 1;
+              if (Number(version) !== context.expectVersion) {
+                check.noops += 1;
+                total.noops += 1;
+              }
+            },
+          },
+        ];
+      },
+      problems: (tag) => {
+        const check = checks.get(tag);
+        return check && check.noops > 0 ? `${check.noops} of ${check.moves} moves moved nothing (version unchanged)` : undefined;
+      },
+      summary: () =>
+        total.moves > 0
+          ? `move_deal: ${total.moves.toLocaleString('en-US')} move answers checked, ${total.noops.toLocaleString('en-US')} of them no-ops (a deal already in the target stage); ${blockSize.toLocaleString('en-US')} deals per run, ${movePool.length.toLocaleString('en-US')} in the pool.`
+          : undefined,
+    },
   ];
 }
 
@@ -117,7 +223,8 @@ export async function probe(url: string, scenario: Scenario, headers: Record<str
   const started = performance.now();
   const [template] = scenario.requests(`probe${randomBytes(3).toString('hex')}`);
   if (!template) throw new Error(`scenario ${scenario.name} has no request`);
-  const request = template.setupRequest ? template.setupRequest({ ...template, headers: { ...headers, ...template.headers } }, {}) : template;
+  const context: Record<string, unknown> = {};
+  const request = template.setupRequest ? template.setupRequest({ ...template, headers: { ...headers, ...template.headers } }, context) : template;
   const response = await fetchRetry(`${url}${request.path ?? '/'}`, {
     method: request.method ?? 'GET',
     headers: { ...headers, ...request.headers },
@@ -128,6 +235,8 @@ export async function probe(url: string, scenario: Scenario, headers: Record<str
     throw new Error(`${scenario.name} against ${url}: expected ${scenario.expectStatus}, got ${response.status}: ${text.slice(0, 500)}`);
   }
   JSON.parse(text);
+  // As autocannon would: a scenario that tracks state (move_deal) learns what the probe changed.
+  template.onResponse?.(response.status, text, context, {});
   return performance.now() - started;
 }
 

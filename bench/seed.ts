@@ -125,3 +125,130 @@ export function liftKeyBudget(file: string, perMinute: number): void {
     db.close();
   }
 }
+
+export interface SeededStage {
+  id: string;
+  name: string;
+  position: number;
+  type: string;
+  /** Deals seeded into it. */
+  deals: number;
+}
+
+export interface SeededDeals {
+  deals: number;
+  pipelineId: string;
+  /** The default pipeline's stages, by position. */
+  stages: SeededStage[];
+  /** The open stage the list scenario reads (the first; where POST /v1/deals puts new deals). */
+  listStage: SeededStage;
+  /** The two open stages the move scenario alternates deals between (the last two open ones). */
+  moveStages: [SeededStage, SeededStage];
+  /** Deals seeded into the two move stages, in creation order (a spread, at most MOVE_POOL): where each is, 0 or 1. */
+  movePool: { id: string; at: 0 | 1 }[];
+  ms: number;
+}
+
+const DEAL_KINDS = ['renewal', 'expansion', 'pilot', 'new business', 'upgrade', 'multi-year'];
+const MOVE_POOL = 60_000;
+
+/**
+ * Seeds deals into the bootstrap workspace's default pipeline, in the row shape
+ * DealRepository.toRow writes (`deal_` + ULID, status open, version 1, custom
+ * fields '{}'), each with the first row of its stage history (from null to its
+ * stage, by the bootstrap key's user), as DealService.createIn records it. Deal
+ * i goes to open stage i mod (open stages). The server must not be running.
+ */
+export function seedDeals(file: string, count: number, log: (line: string) => void): SeededDeals {
+  const started = performance.now();
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -1048576');
+    db.pragma('temp_store = MEMORY');
+
+    const workspaces = db.prepare('select id from workspaces').all() as { id: string }[];
+    if (workspaces.length !== 1 || workspaces[0] === undefined) throw new Error(`expected exactly one (bootstrapped) workspace, found ${workspaces.length}`);
+    const workspaceId = workspaces[0].id;
+    const pipeline = db.prepare('select id from pipelines where workspace_id = ? and is_default = 1').get(workspaceId) as { id: string } | undefined;
+    if (!pipeline) throw new Error('the bootstrap workspace has no default pipeline');
+    const stages = (db.prepare('select id, name, position, type from stages where workspace_id = ? and pipeline_id = ? order by position').all(workspaceId, pipeline.id) as Omit<SeededStage, 'deals'>[]).map(
+      (s) => ({ ...s, deals: 0 }),
+    );
+    const open = stages.filter((s) => s.type === 'open');
+    if (open.length < 3) throw new Error(`the default pipeline has ${open.length} open stages; the deal scenarios need 3 (one to list, two to move between)`);
+    const listStage = open[0] as SeededStage;
+    const moveStages: [SeededStage, SeededStage] = [open[open.length - 2] as SeededStage, open[open.length - 1] as SeededStage];
+    // The key's user, as the app records who moved a deal (changed_by).
+    const user = db.prepare('select user_id from api_keys where workspace_id = ? order by created_at limit 1').get(workspaceId) as { user_id: string } | undefined;
+    if (!user) throw new Error('the bootstrap workspace has no API key');
+
+    const indexes = db
+      .prepare("select name, sql from sqlite_master where type = 'index' and tbl_name in ('deals', 'deal_stage_changes') and sql is not null")
+      .all() as { name: string; sql: string }[];
+    const existing = db.prepare('select count(*) as n from deals').get() as { n: number };
+    const rebuildIndexes = existing.n === 0;
+    if (rebuildIndexes) for (const index of indexes) db.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
+
+    const insertDeal = db.prepare(
+      `insert into deals (id, workspace_id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date,
+         closed_at, lost_reason, source, custom_fields, stage_entered_at, created_at, updated_at, version)
+       values (?, ?, ?, ?, 'USD', ?, ?, 'open', null, null, null, null, null, null, null, '{}', ?, ?, ?, 1)`,
+    );
+    const insertChange = db.prepare(
+      `insert into deal_stage_changes (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at, changed_by, ms_in_previous_stage)
+       values (?, ?, ?, null, ?, ?, ?, null)`,
+    );
+
+    const ulid = monotonicFactory(() => Math.random());
+    const changeUlid = monotonicFactory(() => Math.random());
+    const base = Date.now() - count - 60_000;
+    const inMoveStages = Math.ceil((count * 2) / open.length);
+    const poolStep = Math.max(1, Math.ceil(inMoveStages / MOVE_POOL));
+    const movePool: SeededDeals['movePool'] = [];
+    let moveSeen = 0;
+
+    const insertBatch = db.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const stage = open[i % open.length] as SeededStage;
+        const at = base + i;
+        const id = `deal_${ulid(at)}`;
+        const name = `${capitalize(LAST[i % LAST.length] as string)} ${DEAL_KINDS[Math.floor(i / LAST.length) % DEAL_KINDS.length] as string} ${i}`;
+        // 1,000.00 to 100,000.00 in minor units
+        const amount = (1_000 + ((i * 7_919) % 99_001)) * 100;
+        insertDeal.run(id, workspaceId, name, amount, pipeline.id, stage.id, at, at, at);
+        insertChange.run(`chg_${changeUlid(at)}`, workspaceId, id, stage.id, at, user.user_id);
+        stage.deals += 1;
+        const moveIndex = stage === moveStages[0] ? 0 : stage === moveStages[1] ? 1 : -1;
+        if (moveIndex >= 0) {
+          if (moveSeen % poolStep === 0 && movePool.length < MOVE_POOL) movePool.push({ id, at: moveIndex as 0 | 1 });
+          moveSeen += 1;
+        }
+      }
+    });
+
+    let lastReport = performance.now();
+    for (let from = 0; from < count; from += BATCH) {
+      insertBatch(from, Math.min(count, from + BATCH));
+      if (performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        log(`  … ${Math.min(count, from + BATCH).toLocaleString('en-US')} deals`);
+      }
+    }
+    if (rebuildIndexes) {
+      log(`  … rebuilding ${indexes.length} deal indexes`);
+      for (const index of indexes) db.exec(index.sql);
+    }
+
+    db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(base + count - 1, workspaceId);
+    db.exec('ANALYZE deals; ANALYZE deal_stage_changes');
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+
+    return { deals: count, pipelineId: pipeline.id, stages, listStage, moveStages, movePool, ms: performance.now() - started };
+  } finally {
+    db.close();
+  }
+}
