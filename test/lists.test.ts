@@ -258,25 +258,27 @@ describe('incremental sync on updated_at', () => {
     const all = await walk(t.api, '/v1/contacts?limit=5');
     assert.equal(all.length, 12);
     const newest = all.map((c) => c.updated_at).sort().at(-1) as string;
+    // The records changed below must not include the newest one, which stays on the gte boundary.
+    const others = contacts.filter((c) => c.updated_at !== newest);
 
     const nothing = await t.api.get(`/v1/contacts?updated_at[gt]=${encodeURIComponent(newest)}`);
     assert.equal(nothing.status, 200);
     assert.deepEqual(nothing.body.data, []);
     assert.equal(nothing.body.meta.total, 0);
 
-    const changedA = await t.api.patch(`/v1/contacts/${contacts[3].id}`, { title: 'A' });
+    const changedA = await t.api.patch(`/v1/contacts/${others[3].id}`, { title: 'A' });
     const created = await createContact(t.api, { first_name: 'New', email: `${unique('new-')}@sync.example` });
-    const changedB = await t.api.patch(`/v1/contacts/${contacts[7].id}`, { title: 'B' });
-    const deleted = await t.api.delete(`/v1/contacts/${contacts[9].id}`);
+    const changedB = await t.api.patch(`/v1/contacts/${others[7].id}`, { title: 'B' });
+    const deleted = await t.api.delete(`/v1/contacts/${others[9].id}`);
     assert.equal(deleted.status, 200);
 
     const since = await walk(t.api, `/v1/contacts?updated_at[gt]=${encodeURIComponent(newest)}&limit=2`);
     assert.deepEqual(
       since.map((c) => [c.id, c.version]),
       [
-        [contacts[3].id, 2],
+        [others[3].id, 2],
         [created.id, 1],
-        [contacts[7].id, 2],
+        [others[7].id, 2],
       ],
     );
     assert.deepEqual([since[0].updated_at, since[2].updated_at], [changedA.body.data.updated_at, changedB.body.data.updated_at]);
