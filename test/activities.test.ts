@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ApiClient, ApiResponse } from './helpers/client.js';
+import type { ApiClient } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertDuplicate, assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable, ids, total } from './helpers/assertions.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const TYPES = ['call', 'email', 'meeting', 'note', 'sms', 'other'];
@@ -43,42 +44,6 @@ async function getActivity(api: ApiClient, id: string): Promise<any> {
   return response.body.data;
 }
 
-async function total(api: ApiClient, path: string): Promise<number> {
-  const response = await api.get(path);
-  assert.equal(response.status, 200, response.text);
-  return response.body.meta.total;
-}
-
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertUnprocessable(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertDuplicate(response: ApiResponse, existingId: string): void {
-  assert.equal(response.status, 409, response.text);
-  assert.equal(response.body.error.code, 'duplicate', response.text);
-  assert.equal(response.body.error.details.existing_id, existingId, response.text);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', `${what}: ${response.text}`);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
-}
 
 before(async () => {
   server = await startServer();

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { ApiClient, ApiResponse } from './helpers/client.js';
+import type { ApiClient } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, walk, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable, ids } from './helpers/assertions.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -56,30 +57,6 @@ async function createTag(api: ApiClient, name = unique('tag-')): Promise<any> {
 }
 
 const moves = (rows: any[]) => rows.map((h) => [h.from_stage_id, h.to_stage_id]);
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
-
-function assertUnprocessable(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', what);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
-}
 
 before(async () => {
   server = await startServer();

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiClient, ApiResponse } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, walk, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertNotFound, ids } from './helpers/assertions.js';
 
 let server: TestServer;
 
@@ -38,11 +39,6 @@ before(async () => {
 });
 after(() => server.close());
 
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', what);
-}
-
 /** The same answer as for an id that exists nowhere: nothing reveals that B's record exists. */
 async function assertSameAsMissing(request: (id: string) => Promise<ApiResponse>, foreignId: string, missingId: string, what: string): Promise<void> {
   const foreign = await request(foreignId);
@@ -53,7 +49,6 @@ async function assertSameAsMissing(request: (id: string) => Promise<ApiResponse>
   assert.deepEqual(foreign.body.error.details, missing.body.error.details, what);
 }
 
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
 
 async function assertEmptyList(api: ApiClient, path: string): Promise<void> {
   const response = await api.get(path);

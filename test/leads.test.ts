@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiClient, ApiResponse } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable, ids, total } from './helpers/assertions.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -48,12 +49,6 @@ async function convert(api: ApiClient, id: string, body?: unknown): Promise<any>
   return response.body.data;
 }
 
-async function total(api: ApiClient, path: string): Promise<number> {
-  const response = await api.get(path);
-  assert.equal(response.status, 200, response.text);
-  return response.body.meta.total;
-}
-
 async function counts(api: ApiClient): Promise<{ contacts: number; companies: number; deals: number; leads: number }> {
   return {
     contacts: await total(api, '/v1/contacts'),
@@ -63,37 +58,13 @@ async function counts(api: ApiClient): Promise<{ contacts: number; companies: nu
   };
 }
 
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
 const domain = () => `${unique('corp-')}.com`;
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertUnprocessable(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
 
 function assertDuplicate(response: ApiResponse, existingId: string, field: 'email' | 'name'): void {
   assert.equal(response.status, 409, response.text);
   assert.equal(response.body.error.code, 'duplicate', response.text);
   assert.equal(response.body.error.details.existing_id, existingId, response.text);
   assert.equal(response.body.error.details.field, field, response.text);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', `${what}: ${response.text}`);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
 }
 
 before(async () => {

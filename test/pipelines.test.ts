@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ApiClient, ApiResponse } from './helpers/client.js';
+import type { ApiClient } from './helpers/client.js';
 import { createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable } from './helpers/assertions.js';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -72,29 +73,6 @@ async function getDeal(api: ApiClient, id: string): Promise<any> {
   const response = await api.get(`/v1/deals/${id}`);
   assert.equal(response.status, 200, response.text);
   return response.body.data;
-}
-
-function assertUnprocessable(response: ApiResponse, field?: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  if (field !== undefined) assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', what);
-}
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
 }
 
 describe('the default pipeline', () => {

@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ApiClient, ApiResponse } from './helpers/client.js';
+import type { ApiClient } from './helpers/client.js';
 import { createCompany, createContact, createTenant, keyFor, unique, walk, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertDuplicate, assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable, ids } from './helpers/assertions.js';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -40,36 +41,6 @@ async function read(api: ApiClient, path: string): Promise<any> {
 
 const ref = (tag: { id: string; name: string; color: string | null }) => ({ id: tag.id, name: tag.name, color: tag.color });
 const byName = (tags: { name: string }[]) => [...tags].sort((a, b) => a.name.localeCompare(b.name));
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
-
-function assertDuplicate(response: ApiResponse, existingId: string): void {
-  assert.equal(response.status, 409, response.text);
-  assert.equal(response.body.error.code, 'duplicate', response.text);
-  assert.deepEqual(response.body.error.details, { existing_id: existingId, field: 'name' });
-}
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertUnprocessable(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', what);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
-}
 
 /** One contact, one company and one deal, each carrying `tagIds`. */
 async function taggedRecords(api: ApiClient, tagIds: string[]) {

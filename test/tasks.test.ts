@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiClient, ApiResponse } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertInvalid, assertNotFound, assertScopeRefused, assertUnprocessable, ids, total } from './helpers/assertions.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -34,36 +35,6 @@ async function complete(api: ApiClient, id: string): Promise<ApiResponse> {
   return response;
 }
 
-async function total(api: ApiClient, path: string): Promise<number> {
-  const response = await api.get(path);
-  assert.equal(response.status, 200, response.text);
-  return response.body.meta.total;
-}
-
-const ids = (records: { id: string }[]) => records.map((r) => r.id);
-
-function assertInvalid(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 400, response.text);
-  assert.equal(response.body.error.code, 'validation_error', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertUnprocessable(response: ApiResponse, field: string): void {
-  assert.equal(response.status, 422, response.text);
-  assert.equal(response.body.error.code, 'unprocessable', response.text);
-  assert.ok(response.body.error.details?.[field], `details.${field}: ${response.text}`);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', `${what}: ${response.text}`);
-}
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
-}
 
 function assertInvalidFilter(response: ApiResponse, what: string): void {
   assert.equal(response.status, 400, `${what}: ${response.text}`);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ApiClient, ApiResponse } from './helpers/client.js';
 import { createCompany, createContact, createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { assertNotFound, assertScopeRefused } from './helpers/assertions.js';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -55,17 +56,6 @@ async function walkTimeline(api: ApiClient, path: string, limit: number): Promis
 }
 
 const keys = (entries: { type: string; id: string }[]) => entries.map((e) => `${e.type}:${e.id}`);
-
-function assertScopeRefused(response: ApiResponse, required: string): void {
-  assert.equal(response.status, 403, response.text);
-  assert.equal(response.body.error.code, 'insufficient_scope', response.text);
-  assert.equal(response.body.error.details.required, required, response.text);
-}
-
-function assertNotFound(response: ApiResponse, what: string): void {
-  assert.equal(response.status, 404, `${what}: ${response.text}`);
-  assert.equal(response.body.error.code, 'not_found', `${what}: ${response.text}`);
-}
 
 before(async () => {
   server = await startServer();
