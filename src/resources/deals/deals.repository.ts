@@ -40,7 +40,14 @@ export type StageChange = Omit<DealStageChangeTable, 'workspace_id'>;
 
 type Row = Omit<DealTable, 'workspace_id'>;
 const COLUMNS = ['id', 'name', 'amount', 'currency', 'pipeline_id', 'stage_id', 'status', 'probability', 'owner_id', 'company_id', 'expected_close_date', 'closed_at', 'lost_reason', 'source', 'custom_fields', 'stage_entered_at', 'created_at', 'updated_at', 'version'] as const;
-const CHANGE_COLUMNS = ['id', 'deal_id', 'from_stage_id', 'to_stage_id', 'changed_at', 'changed_by', 'ms_in_previous_stage'] as const;
+export const STAGE_CHANGE_COLUMNS = ['id', 'deal_id', 'from_stage_id', 'to_stage_id', 'changed_at', 'changed_by', 'ms_in_previous_stage'] as const;
+
+/** A history row as the rest of the code sees it: times as numbers of milliseconds. */
+export const stageChangeFromRow = (row: StageChange): StageChange => ({
+  ...row,
+  changed_at: Number(row.changed_at),
+  ms_in_previous_stage: row.ms_in_previous_stage === null ? null : Number(row.ms_in_previous_stage),
+});
 
 const fromRow = (row: Row, contactIds: string[]): Deal => ({
   ...row,
@@ -102,13 +109,13 @@ export class DealRepository {
   async history(db: Executor, workspaceId: string, dealId: string): Promise<StageChange[]> {
     const rows = await db
       .selectFrom('deal_stage_changes')
-      .select(CHANGE_COLUMNS)
+      .select(STAGE_CHANGE_COLUMNS)
       .where('workspace_id', '=', workspaceId)
       .where('deal_id', '=', dealId)
       .orderBy('changed_at')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ ...r, changed_at: Number(r.changed_at), ms_in_previous_stage: r.ms_in_previous_stage === null ? null : Number(r.ms_in_previous_stage) }));
+    return rows.map(stageChangeFromRow);
   }
 
   async countWhere(db: Executor, workspaceId: string, column: 'stage_id' | 'pipeline_id', id: string): Promise<number> {

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/transactor.js';
 import { ACTIVITY_COLUMNS, activityFromRow, type Activity } from '../activities/activities.repository.js';
-import type { StageChange } from '../deals/deals.repository.js';
+import { STAGE_CHANGE_COLUMNS, stageChangeFromRow, type StageChange } from '../deals/deals.repository.js';
 import { TASK_COLUMNS, taskFromRow, type Task } from '../tasks/tasks.repository.js';
 
 export type TimelineEntry =
@@ -41,13 +41,13 @@ export class TimelineRepository {
   async stageChanges(db: Executor, workspaceId: string, dealId: string, before: TimelinePosition | null, limit: number): Promise<TimelineEntry[]> {
     let query = db
       .selectFrom('deal_stage_changes')
-      .select(['id', 'deal_id', 'from_stage_id', 'to_stage_id', 'changed_at', 'changed_by', 'ms_in_previous_stage'])
+      .select(STAGE_CHANGE_COLUMNS)
       .where('workspace_id', '=', workspaceId)
       .where('deal_id', '=', dealId);
     if (before) query = query.where(sql<boolean>`(changed_at, id) < (${before.at}, ${before.id})`);
     const rows = await query.orderBy('changed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((row) => {
-      const stageChange = { ...row, changed_at: Number(row.changed_at), ms_in_previous_stage: row.ms_in_previous_stage === null ? null : Number(row.ms_in_previous_stage) };
+      const stageChange = stageChangeFromRow(row);
       return { kind: 'stage_change', at: stageChange.changed_at, id: stageChange.id, stageChange };
     });
   }
