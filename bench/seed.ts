@@ -26,21 +26,30 @@ const BATCH = 50_000;
 
 const capitalize = (s: string) => s.replace(/(^|[\s-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
 
+/**
+ * Opens the (bootstrapped, not running) database for bulk loading: no WAL and no
+ * fsync, so every page is written once; the file is thrown away if this process
+ * dies. Returns it with the one workspace bootstrap made.
+ */
+function openForSeeding(file: string): { db: BetterSqlite3.Database; workspaceId: string } {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = MEMORY');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -1048576');
+  db.pragma('temp_store = MEMORY');
+  const workspaces = db.prepare('select id from workspaces').all() as { id: string }[];
+  if (workspaces.length !== 1 || workspaces[0] === undefined) {
+    db.close();
+    throw new Error(`expected exactly one (bootstrapped) workspace, found ${workspaces.length}`);
+  }
+  return { db, workspaceId: workspaces[0].id };
+}
+
 export function seedContacts(file: string, count: number, log: (line: string) => void): Seeded {
   const started = performance.now();
-  const db = new BetterSqlite3(file);
+  const { db, workspaceId } = openForSeeding(file);
   try {
-    // Seeding only (the file is thrown away if this process dies): no WAL, no fsync, so
-    // every page is written once. The server is not running, so the mode may change.
-    db.pragma('journal_mode = MEMORY');
-    db.pragma('synchronous = OFF');
-    db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -1048576');
-    db.pragma('temp_store = MEMORY');
-
-    const workspaces = db.prepare('select id from workspaces').all() as { id: string }[];
-    if (workspaces.length !== 1 || workspaces[0] === undefined) throw new Error(`expected exactly one (bootstrapped) workspace, found ${workspaces.length}`);
-    const workspaceId = workspaces[0].id;
 
     // Secondary indexes are rebuilt from their own SQL after the load: sorting once beats a
     // million scattered B-tree inserts. The schema ends up exactly as the migration made it.
@@ -161,17 +170,8 @@ const MOVE_POOL = 60_000;
  */
 export function seedDeals(file: string, count: number, log: (line: string) => void): SeededDeals {
   const started = performance.now();
-  const db = new BetterSqlite3(file);
+  const { db, workspaceId } = openForSeeding(file);
   try {
-    db.pragma('journal_mode = MEMORY');
-    db.pragma('synchronous = OFF');
-    db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -1048576');
-    db.pragma('temp_store = MEMORY');
-
-    const workspaces = db.prepare('select id from workspaces').all() as { id: string }[];
-    if (workspaces.length !== 1 || workspaces[0] === undefined) throw new Error(`expected exactly one (bootstrapped) workspace, found ${workspaces.length}`);
-    const workspaceId = workspaces[0].id;
     const pipeline = db.prepare('select id from pipelines where workspace_id = ? and is_default = 1').get(workspaceId) as { id: string } | undefined;
     if (!pipeline) throw new Error('the bootstrap workspace has no default pipeline');
     const stages = (db.prepare('select id, name, position, type from stages where workspace_id = ? and pipeline_id = ? order by position').all(workspaceId, pipeline.id) as Omit<SeededStage, 'deals'>[]).map(
