@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './capabilities.js';
 import * as foundation from './migrations/20261121T2330_foundation.js';
 import * as pipeline from './migrations/20261122T0000_pipeline.js';
+import * as events from './migrations/20261122T1200_events.js';
 import type { Database } from './schema.js';
 import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -30,6 +31,7 @@ export interface Storage {
 const MIGRATIONS: Record<string, Migration> = {
   '20261121T2330_foundation': foundation,
   '20261122T0000_pipeline': pipeline,
+  '20261122T1200_events': events,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

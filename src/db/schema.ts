@@ -254,6 +254,66 @@ export interface TaskTable extends RecordLinks {
   version: number;
 }
 
+export interface EventTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  record_id: string | null;
+  data: string;
+  request_id: string | null;
+  actor_user_id: string | null;
+  actor_key_id: string | null;
+  created_at: number;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  description: string | null;
+  events: string;
+  enabled: number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  failing_since: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdempotencyKeyTable {
+  workspace_id: string;
+  key: string;
+  request_hash: string;
+  state: string;
+  locked_until: number;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -271,4 +331,8 @@ export interface Database {
   deal_stage_changes: DealStageChangeTable;
   activities: ActivityTable;
   tasks: TaskTable;
+  events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

@@ -20,6 +20,9 @@ export const ID_PREFIXES = {
   task: 'tsk',
   tag: 'tag',
   request: 'req',
+  event: 'evt',
+  webhookEndpoint: 'whk',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
