@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { openStorage } from './db/database.js';
 import { installAuth } from './http/auth.js';
 import { installErrorHandler, sendError } from './http/error-handler.js';
+import { installIdempotency } from './http/idempotency.js';
 import { installNotFound } from './http/not-found.js';
 import { requestIdFor } from './http/request-id.js';
 import { ErrorEnvelope } from './http/schemas.js';
@@ -42,12 +43,17 @@ import { PipelineOut, StageOut } from './resources/pipelines/pipelines.schema.js
 import { pipelineRoutes } from './resources/pipelines/pipelines.routes.js';
 import { TagOut, TagRefOut } from './resources/tags/tags.schema.js';
 import { tagRoutes } from './resources/tags/tags.routes.js';
+import { eventRoutes } from './events/events.routes.js';
+import { DeliveryWorker } from './webhooks/delivery-worker.js';
+import { WebhookSender } from './webhooks/sender.js';
+import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
 
 /** Schemas referenced by name (`Type.Ref('Contact')`) from routes and the OpenAPI document. */
-const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut, LeadOut, ConversionOut, ActivityOut, TaskOut, TimelineEntryOut];
+const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut, LeadOut, ConversionOut, ActivityOut, TaskOut, TimelineEntryOut, EventOut, WebhookEndpointOut, WebhookDeliveryOut];
 
 export interface App {
   app: FastifyInstance;
@@ -97,6 +103,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.config.optionalBody) request.body = {};
   });
+  installIdempotency(app, { storage, clock });
 
   await app.register(swagger, {
     openapi: {
@@ -148,6 +155,23 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   activityRoutes(app, services.activities);
   taskRoutes(app, services.tasks);
   timelineRoutes(app, services.timeline);
+  eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
+  webhookRoutes(app, services.webhooks);
+
+  const { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued } = services.outbox;
+  const worker = new DeliveryWorker(
+    storage.db,
+    clock,
+    { ...config.webhooks, eventRetentionMs: config.eventRetentionMs },
+    eventRepository,
+    endpointRepository,
+    deliveryRepository,
+    services.webhooks,
+    new WebhookSender(config.webhooks.allowPrivate, config.webhooks.timeoutMs),
+    app.log,
+  );
+  deliveriesQueued.listener = () => worker.nudge();
+  if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
 
   const usageFlush = setInterval(() => {
     services.apiKeys.flushUsage().catch((error: unknown) => app.log.warn({ err: error }, 'could not record API key use'));
@@ -156,6 +180,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
 
   app.addHook('onClose', async () => {
     clearInterval(usageFlush);
+    await worker.stop();
     await services.apiKeys.flushUsage().catch(() => undefined);
     await rateLimiter.close();
     await storage.close();

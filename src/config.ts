@@ -4,6 +4,7 @@
  * docs/configuration.md; a bad value stops the server with a list of what is wrong.
  */
 import path from 'node:path';
+import { parseAllowList, type AllowList } from './webhooks/address-guard.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -24,6 +25,19 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How often the remembered `last_used_at` of API keys is written to the database. */
   keyUsageFlushMs: number;
+  /** How long events are kept for GET /v1/events. */
+  eventRetentionMs: number;
+  webhooks: {
+    /** Whether this instance runs a delivery worker (every instance does by default). */
+    worker: boolean;
+    /** Waits before each retry: the n-th entry follows the n-th failed attempt. */
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    /** An endpoint whose deliveries have failed this long is disabled. */
+    disableAfterMs: number;
+    pollIntervalMs: number;
+    allowPrivate: AllowList;
+  };
 }
 
 export class ConfigError extends Error {
@@ -36,6 +50,9 @@ export class ConfigError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 type Env = Record<string, string | undefined>;
+
+/** After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight attempts over about 28 hours. */
+export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -120,6 +137,20 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('TRELLIS_OPERATOR_TOKEN must be at least 24 characters long');
   }
 
+  const duration = (name: string, raw: string): number | undefined => {
+    const match = /^(\d+)\s*(ms|s|m|h|d)$/.exec(raw.trim());
+    if (!match) {
+      problems.push(`${name}: "${raw}" is not a duration like 500ms, 5s, 5m, 2h or 3d`);
+      return undefined;
+    }
+    return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
+  };
+  const durationSetting = (name: string, fallback: string): number => duration(name, read(name) ?? fallback) ?? 0;
+  const retrySchedule = (read('WEBHOOK_RETRY_SCHEDULE') ?? DEFAULT_RETRY_SCHEDULE).split(',').map((d) => duration('WEBHOOK_RETRY_SCHEDULE', d) ?? 0);
+  if (retrySchedule.length > 20) problems.push('WEBHOOK_RETRY_SCHEDULE may list at most 20 waits');
+  const { allow: allowPrivate, problems: allowProblems } = parseAllowList(read('TRELLIS_WEBHOOK_ALLOW_PRIVATE'));
+  problems.push(...allowProblems);
+
   const config: Config = {
     host,
     port,
@@ -137,6 +168,15 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean('TRUST_PROXY', false),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     keyUsageFlushMs: integer('KEY_USAGE_FLUSH_MS', 30_000, 100, 3_600_000),
+    eventRetentionMs: integer('EVENT_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
+    webhooks: {
+      worker: boolean('WEBHOOK_WORKER', true),
+      retryScheduleMs: retrySchedule,
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      disableAfterMs: durationSetting('WEBHOOK_DISABLE_AFTER', '3d'),
+      pollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 1_000, 10, 60_000),
+      allowPrivate,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -30,13 +30,26 @@ import { PipelineService } from './resources/pipelines/pipelines.service.js';
 import { Tagging } from './resources/tags/tagging.js';
 import { TagRepository } from './resources/tags/tags.repository.js';
 import { TagService } from './resources/tags/tags.service.js';
+import { EventLog } from './events/event-log.js';
+import { EventRepository } from './events/events.repository.js';
+import { EventService } from './events/events.service.js';
+import { WebhookDeliveryRepository, WebhookEndpointRepository } from './webhooks/webhooks.repository.js';
+import { WebhookService } from './webhooks/webhooks.service.js';
 
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(storage: Storage, clock: Clock, config: Config) {
   const { capabilities } = storage;
   const workspaceRepository = new WorkspaceRepository();
-  const tx = createTransactor(storage.db, storage.reader, clock, workspaceRepository);
+  const eventRepository = new EventRepository(capabilities);
+  const endpointRepository = new WebhookEndpointRepository(capabilities);
+  const deliveryRepository = new WebhookDeliveryRepository(capabilities);
+  const eventLog = new EventLog(eventRepository, endpointRepository, deliveryRepository);
+  // After a commit that queued deliveries, the worker is told to look at once.
+  const deliveriesQueued = { listener: (): void => {} };
+  const tx = createTransactor(storage.db, storage.reader, clock, workspaceRepository, () => {
+    if (eventLog.takeQueued()) deliveriesQueued.listener();
+  });
   const userRepository = new UserRepository(capabilities);
   const apiKeyRepository = new ApiKeyRepository(capabilities);
   const companyRepository = new CompanyRepository(capabilities);
@@ -55,28 +68,33 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
 
   const users = new UserService(tx, capabilities, userRepository, referrers);
   const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
-  const pipelines = new PipelineService(tx, pipelineRepository);
-  const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers);
+  const pipelines = new PipelineService(tx, pipelineRepository, eventLog);
+  const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers, eventLog);
   pipelines.attachOccupancy(deals);
-  const companies = new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers);
-  const contacts = new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers);
+  const companies = new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers, eventLog);
+  const contacts = new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers, eventLog);
   const newWorkspaceSetup = async (db: Executor, workspace: { id: string }, _owner: unknown, at: number) => {
     await pipelines.createDefault(db, workspace.id, at);
   };
+  const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate);
   return {
     storage,
+    events: new EventService(tx, eventRepository),
+    webhooks,
+    /** What the delivery worker needs; app.ts starts it. */
+    outbox: { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued },
     users,
     apiKeys,
     workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys, [newWorkspaceSetup]),
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
     companies,
     contacts,
-    leads: new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers),
-    tags: new TagService(tx, capabilities, tagRepository),
+    leads: new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers, eventLog),
+    tags: new TagService(tx, capabilities, tagRepository, eventLog),
     pipelines,
     deals,
-    activities: new ActivityService(tx, capabilities, clock, activityRepository, userRepository),
-    tasks: new TaskService(tx, taskRepository, userRepository),
+    activities: new ActivityService(tx, capabilities, clock, activityRepository, userRepository, eventLog),
+    tasks: new TaskService(tx, taskRepository, userRepository, eventLog),
     timeline: new TimelineService(tx, new TimelineRepository(), (type, workspaceId, id) => {
       const repositories = { contact: contactRepository, company: companyRepository, deal: dealRepository, lead: leadRepository };
       return repositories[type].exists(tx.db, workspaceId, id);

@@ -24,14 +24,23 @@ export interface Transactor {
   writeIn<T>(workspaceId: string, work: (tx: Executor, at: number) => Promise<T>): Promise<T>;
 }
 
-export function createTransactor(db: Kysely<Database>, reader: Kysely<Database>, clock: Clock, workspaces: WorkspaceRepository): Transactor {
+/** Called after each committed write (the webhook worker listens, to deliver at once). */
+export type AfterCommit = () => void;
+
+export function createTransactor(db: Kysely<Database>, reader: Kysely<Database>, clock: Clock, workspaces: WorkspaceRepository, afterCommit: AfterCommit = () => {}): Transactor {
+  const committed = <T>(result: T): T => {
+    afterCommit();
+    return result;
+  };
   return {
     db: reader,
-    write: (work) => db.transaction().execute(work),
-    writeIn: (workspaceId, work) =>
-      db.transaction().execute(async (tx) => {
-        const at = await workspaces.nextChangeTime(tx, workspaceId, clock.now());
-        return work(tx, at);
-      }),
+    write: async (work) => committed(await db.transaction().execute(work)),
+    writeIn: async (workspaceId, work) =>
+      committed(
+        await db.transaction().execute(async (tx) => {
+          const at = await workspaces.nextChangeTime(tx, workspaceId, clock.now());
+          return work(tx, at);
+        }),
+      ),
   };
 }

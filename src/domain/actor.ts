@@ -12,7 +12,7 @@ export const KEY_SCOPES = ['full', 'read_only', 'custom'] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
 /** The resources a custom key can be granted, as `<resource>:read` / `<resource>:write`. */
-export const GRANT_RESOURCES = ['contacts', 'companies', 'leads', 'deals', 'pipelines', 'activities', 'tasks', 'tags', 'users', 'workspace'] as const;
+export const GRANT_RESOURCES = ['contacts', 'companies', 'leads', 'deals', 'pipelines', 'activities', 'tasks', 'tags', 'users', 'workspace', 'events', 'webhooks'] as const;
 export type GrantResource = (typeof GRANT_RESOURCES)[number];
 export type Access = 'read' | 'write';
 

@@ -35,6 +35,8 @@ export interface ResourceDeclaration<T, Create, Update> {
   update: TObject;
   present: (record: T) => { version: number };
   service: ResourceService<T, Create, Update>;
+  /** The create response shows a secret once: it is not stored for Idempotency-Key replays. */
+  createRevealsSecret?: boolean;
 }
 
 /** The query-string parameters of a list, for the OpenAPI document. */
@@ -85,6 +87,7 @@ export function registerResource<T, Create, Update>(app: FastifyInstance, r: Res
   });
 
   app.post(r.path, {
+    ...(r.createRevealsSecret && { config: { idempotency: false as const } }),
     schema: {
       operationId: `${name}.create`,
       tags: [tag],

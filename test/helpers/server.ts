@@ -11,6 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/platform/clock.js';
 import { ApiClient } from './client.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
@@ -56,10 +57,11 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): { e
   };
 }
 
-export async function startServer(overrides: Record<string, string | undefined> = {}): Promise<TestServer> {
+/** `clock` replaces the wall clock, for tests of what happens hours later. */
+export async function startServer(overrides: Record<string, string | undefined> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
   const { env, cleanup } = testEnv(overrides);
   const config = loadConfig(env);
-  const { app } = await buildApp(config);
+  const { app } = await buildApp(config, options);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const url = address;
   return {

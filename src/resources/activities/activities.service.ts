@@ -19,6 +19,8 @@ import { applyLinks } from '../shared/record-links.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Activity, ActivityRepository } from './activities.repository.js';
 import type { ActivityCreate, ActivityUpdate } from './activities.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentActivity } from './activities.presenter.js';
 
 export class ActivityService {
   constructor(
@@ -27,6 +29,7 @@ export class ActivityService {
     private readonly clock: Clock,
     private readonly activities: ActivityRepository,
     private readonly users: UserRepository,
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<Activity> {
@@ -48,6 +51,7 @@ export class ActivityService {
       await this.check(db, actor.workspaceId, draft);
       const activity: Activity = { ...draft, id: newId('activity'), created_at: at, updated_at: at, version: 1 };
       await this.activities.insert(db, actor.workspaceId, activity);
+      await this.events.record(db, actor, actor.workspaceId, at, 'activity.created', presentActivity(activity));
       return activity;
     });
   }
@@ -64,17 +68,19 @@ export class ActivityService {
       next = { ...applied, updated_at: at, version: current.version + 1 };
       await this.check(db, actor.workspaceId, next);
       if (!(await this.activities.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
+      await this.events.record(db, actor, actor.workspaceId, at, 'activity.updated', presentActivity(next), { before: presentActivity(current) });
       return next;
     });
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'activities', 'write');
-    await this.tx.writeIn(actor.workspaceId, async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.activities.find(db, actor.workspaceId, id);
       if (!current) throw notFound('activity');
       checkIfMatch(current.version, ifMatch);
       await this.activities.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'activity.deleted', presentActivity(current));
     });
   }
 

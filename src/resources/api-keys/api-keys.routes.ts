@@ -31,6 +31,8 @@ export function apiKeyRoutes(app: FastifyInstance, apiKeys: ApiKeyService): void
   });
 
   app.post('/v1/api-keys', {
+    // The response holds the key's secret, which must not be stored: the header is ignored here.
+    config: { idempotency: false },
     schema: {
       operationId: 'api_keys.create',
       tags,

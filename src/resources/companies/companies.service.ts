@@ -11,6 +11,8 @@ import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentCompany } from './companies.presenter.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Company, CompanyRepository } from './companies.repository.js';
 import type { CompanyCreate, CompanyUpdate } from './companies.schema.js';
@@ -26,6 +28,7 @@ export class CompanyService {
     private readonly users: UserRepository,
     private readonly tagging: Tagging,
     private readonly referrers: readonly Referrer[],
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<CompanyView> {
@@ -44,19 +47,20 @@ export class CompanyService {
   async create(actor: Actor, input: CompanyCreate): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     const draft = this.apply(emptyCompany(), input);
-    const company = await this.writeUnique(actor, draft.domain, (db, at) => this.createIn(db, actor, input, at));
-    return this.tagging.attachCreated(actor.workspaceId, 'company', company, input.tag_ids);
+    return this.writeUnique(actor, draft.domain, (db, at) => this.createIn(db, actor, input, at));
   }
 
   /** Creates a company inside an open transaction (also used by lead conversion). */
-  async createIn(db: Executor, actor: Actor, input: CompanyCreate, at: number): Promise<Company> {
+  async createIn(db: Executor, actor: Actor, input: CompanyCreate, at: number): Promise<CompanyView> {
     const draft = this.apply(emptyCompany(), input);
     await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
     await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
     const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
     await this.companies.insert(db, actor.workspaceId, company);
     await this.tagging.write(db, actor.workspaceId, 'company', company.id, input.tag_ids);
-    return company;
+    const view = await this.tagging.attachCreated(actor.workspaceId, 'company', company, input.tag_ids, db);
+    await this.events.record(db, actor, actor.workspaceId, at, 'company.created', presentCompany(view));
+    return view;
   }
 
   /** The company with this domain, or else this name (case-insensitive), if any: how lead conversion finds companies. */
@@ -69,20 +73,23 @@ export class CompanyService {
   async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     const domain = input.domain === undefined ? null : parseDomain(input.domain);
-    const updated = await this.writeUnique(actor, domain, async (db, at) => {
-      const current = await this.companies.find(db, actor.workspaceId, id);
-      if (!current) throw notFound('company');
-      checkIfMatch(current.version, ifMatch);
-      const next = this.apply(current, input);
+    return this.writeUnique(actor, domain, async (db, at) => {
+      const found = await this.companies.find(db, actor.workspaceId, id);
+      if (!found) throw notFound('company');
+      checkIfMatch(found.version, ifMatch);
+      const current = await this.tagging.attachOne(actor.workspaceId, 'company', found, db);
+      const next = this.apply(found, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
-      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'company', id, input.tag_ids))) return current;
-      const company: Company = { ...next, updated_at: at, version: current.version + 1 };
-      if (!(await this.companies.replace(db, actor.workspaceId, company, current.version))) throw concurrentChange();
+      const retagged = this.tagging.changes(current.tags, input.tag_ids);
+      if (unchanged(found, next) && !retagged) return current;
+      const company: Company = { ...next, updated_at: at, version: found.version + 1 };
+      if (!(await this.companies.replace(db, actor.workspaceId, company, found.version))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'company', id, input.tag_ids);
-      return company;
+      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'company', company, db) : { ...company, tags: current.tags };
+      await this.events.record(db, actor, actor.workspaceId, at, 'company.updated', presentCompany(view), { before: presentCompany(current) });
+      return view;
     });
-    return this.tagging.attachOne(actor.workspaceId, 'company', updated);
   }
 
   /** Deletes the company; records that pointed at it are unlinked. */
@@ -92,9 +99,11 @@ export class CompanyService {
       const current = await this.companies.find(db, actor.workspaceId, id);
       if (!current) throw notFound('company');
       checkIfMatch(current.version, ifMatch);
+      const view = await this.tagging.attachOne(actor.workspaceId, 'company', current, db);
       await releaseAll(this.referrers, db, actor.workspaceId, 'company', id, at);
       await this.tagging.remove(db, 'company', id);
       await this.companies.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'company.deleted', presentCompany(view));
     });
   }
 
@@ -126,7 +135,7 @@ export class CompanyService {
     if (existing !== undefined && existing !== selfId) throw duplicate('company', 'domain', existing);
   }
 
-  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor, at: number) => Promise<Company>): Promise<Company> {
+  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor, at: number) => Promise<CompanyView>): Promise<CompanyView> {
     return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
       const existing = domain === null ? undefined : await this.companies.findIdByDomain(this.tx.db, actor.workspaceId, domain);
       return duplicate('company', 'domain', existing ?? 'unknown');

@@ -16,6 +16,8 @@ import type { UserRepository } from '../users/users.repository.js';
 import { resolvePrimaryList } from './labelled-list.js';
 import type { Contact, ContactRepository } from './contacts.repository.js';
 import type { ContactCreate, ContactUpdate } from './contacts.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentContact } from './contacts.presenter.js';
 
 /** A contact as shown, with its tags. */
 export type ContactView = Contact & { tags: TagRef[] };
@@ -29,6 +31,7 @@ export class ContactService {
     private readonly users: UserRepository,
     private readonly tagging: Tagging,
     private readonly referrers: readonly Referrer[],
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<ContactView> {
@@ -58,19 +61,20 @@ export class ContactService {
   async create(actor: Actor, input: ContactCreate): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
     const draft = this.apply(emptyContact(), input);
-    const contact = await this.writeUnique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
-    return this.tagging.attachCreated(actor.workspaceId, 'contact', contact, input.tag_ids);
+    return this.writeUnique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
   }
 
   /** Creates a contact inside an open transaction (also used by lead conversion). */
-  async createIn(db: Executor, actor: Actor, input: ContactCreate, at: number): Promise<Contact> {
+  async createIn(db: Executor, actor: Actor, input: ContactCreate, at: number): Promise<ContactView> {
     const draft = this.apply(emptyContact(), input);
     await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
     await this.refuseTakenEmails(db, actor.workspaceId, draft);
     const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
     await this.contacts.insert(db, actor.workspaceId, contact);
     await this.tagging.write(db, actor.workspaceId, 'contact', contact.id, input.tag_ids);
-    return contact;
+    const view = await this.tagging.attachCreated(actor.workspaceId, 'contact', contact, input.tag_ids, db);
+    await this.events.record(db, actor, actor.workspaceId, at, 'contact.created', presentContact(view));
+    return view;
   }
 
   /** The contact holding this email, if any (lead conversion finds people this way). */
@@ -82,20 +86,23 @@ export class ContactService {
   async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
     let next: Contact | undefined;
-    const updated = await this.writeUnique(actor, () => next, async (db, at) => {
-      const current = await this.contacts.find(db, actor.workspaceId, id);
-      if (!current) throw notFound('contact');
-      checkIfMatch(current.version, ifMatch);
-      next = this.apply(current, input);
+    return this.writeUnique(actor, () => next, async (db, at) => {
+      const found = await this.contacts.find(db, actor.workspaceId, id);
+      if (!found) throw notFound('contact');
+      checkIfMatch(found.version, ifMatch);
+      const current = await this.tagging.attachOne(actor.workspaceId, 'contact', found, db);
+      next = this.apply(found, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       await this.refuseTakenEmails(db, actor.workspaceId, next);
-      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'contact', id, input.tag_ids))) return current;
-      const contact: Contact = { ...next, updated_at: at, version: current.version + 1 };
-      if (!(await this.contacts.replace(db, actor.workspaceId, contact, current))) throw concurrentChange();
+      const retagged = this.tagging.changes(current.tags, input.tag_ids);
+      if (unchanged(found, next) && !retagged) return current;
+      const contact: Contact = { ...next, updated_at: at, version: found.version + 1 };
+      if (!(await this.contacts.replace(db, actor.workspaceId, contact, found))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'contact', id, input.tag_ids);
-      return contact;
+      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'contact', contact, db) : { ...contact, tags: current.tags };
+      await this.events.record(db, actor, actor.workspaceId, at, 'contact.updated', presentContact(view), { before: presentContact(current) });
+      return view;
     });
-    return this.tagging.attachOne(actor.workspaceId, 'contact', updated);
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
@@ -104,9 +111,11 @@ export class ContactService {
       const current = await this.contacts.find(db, actor.workspaceId, id);
       if (!current) throw notFound('contact');
       checkIfMatch(current.version, ifMatch);
+      const view = await this.tagging.attachOne(actor.workspaceId, 'contact', current, db);
       await releaseAll(this.referrers, db, actor.workspaceId, 'contact', id, at);
       await this.tagging.remove(db, 'contact', id);
       await this.contacts.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'contact.deleted', presentContact(view));
     });
   }
 
@@ -159,7 +168,7 @@ export class ContactService {
   }
 
   /** Runs the write; if a racing request took one of the addresses first, answers 409 naming it. */
-  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor, at: number) => Promise<Contact>): Promise<Contact> {
+  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor, at: number) => Promise<ContactView>): Promise<ContactView> {
     return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
       const contact = typeof draft === 'function' ? draft() : draft;
       const taken = contact ? await this.contacts.ownersOfEmails(this.tx.db, actor.workspaceId, contact.emails.map((e) => e.email)) : [];

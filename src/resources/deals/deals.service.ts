@@ -19,6 +19,8 @@ import type { TagRef } from '../tags/tags.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Deal, DealRepository, StageChange } from './deals.repository.js';
 import type { DealCreate, DealUpdate } from './deals.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentDeal } from './deals.presenter.js';
 
 /** A deal as shown: with its tags and its stage's probability. */
 export type DealView = Deal & { tags: TagRef[]; stage_probability: number };
@@ -32,6 +34,7 @@ export class DealService implements StageOccupancy {
     private readonly users: UserRepository,
     private readonly tagging: Tagging,
     private readonly referrers: readonly Referrer[],
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<DealView> {
@@ -49,12 +52,11 @@ export class DealService implements StageOccupancy {
 
   async create(actor: Actor, input: DealCreate): Promise<DealView> {
     requireAccess(actor, 'deals', 'write');
-    const deal = await this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at));
-    return this.view(actor.workspaceId, deal);
+    return this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at));
   }
 
   /** Creates a deal inside an open transaction (also used by lead conversion). */
-  async createIn(db: Executor, actor: Actor, input: DealCreate, at: number): Promise<Deal> {
+  async createIn(db: Executor, actor: Actor, input: DealCreate, at: number): Promise<DealView> {
     const stage = await this.placement(db, actor.workspaceId, input.pipeline_id, input.stage_id, undefined);
     const draft = this.apply(blankDeal(stage, at), input);
     await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
@@ -69,39 +71,39 @@ export class DealService implements StageOccupancy {
     await this.tagging.write(db, actor.workspaceId, 'deal', deal.id, input.tag_ids);
     // The stage a deal starts in is the first entry of its history.
     await this.deals.recordStageChange(db, actor.workspaceId, { id: newId('stageChange'), deal_id: deal.id, from_stage_id: null, to_stage_id: stage.id, changed_at: at, changed_by: actor.userId, ms_in_previous_stage: null });
-    return deal;
+    return this.recordChange(db, actor, actor.workspaceId, at, undefined, deal);
   }
 
   async update(actor: Actor, id: string, input: DealUpdate, ifMatch?: number): Promise<DealView> {
     requireAccess(actor, 'deals', 'write');
-    const deal = await this.tx.writeIn(actor.workspaceId, async (db, at) => {
+    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.load(db, actor.workspaceId, id, ifMatch);
+      const before = await this.view(actor.workspaceId, current, db);
       const stage = await this.placement(db, actor.workspaceId, input.pipeline_id, input.stage_id, current);
       let next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       next = await this.moved(db, actor, next, stage, at, input.lost_reason ?? undefined);
       if (next.status !== 'lost') next = { ...next, lost_reason: null };
-      if (unchanged(current, next) && !(await this.tagging.differs(db, actor.workspaceId, 'deal', id, input.tag_ids))) return current;
+      if (unchanged(current, next) && !this.tagging.changes(before.tags, input.tag_ids)) return before;
       next = { ...next, updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, actor.workspaceId, next, current))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'deal', id, input.tag_ids);
-      return next;
+      return this.recordChange(db, actor, actor.workspaceId, at, before, next);
     });
-    return this.view(actor.workspaceId, deal);
   }
 
   /** Moves the deal to a stage of its pipeline; moving it to its current stage changes nothing. */
   async move(actor: Actor, id: string, stageId: string, lostReason?: string): Promise<DealView> {
     requireAccess(actor, 'deals', 'write');
-    const deal = await this.tx.writeIn(actor.workspaceId, async (db, at) => {
+    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.load(db, actor.workspaceId, id);
-      if (current.stage_id === stageId) return current;
+      const before = await this.view(actor.workspaceId, current, db);
+      if (current.stage_id === stageId) return before;
       const stage = await this.placement(db, actor.workspaceId, undefined, stageId, current);
       const next = { ...(await this.moved(db, actor, current, stage, at, lostReason)), updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, actor.workspaceId, next, current))) throw concurrentChange();
-      return next;
+      return this.recordChange(db, actor, actor.workspaceId, at, before, next);
     });
-    return this.view(actor.workspaceId, deal);
   }
 
   async history(actor: Actor, id: string): Promise<StageChange[]> {
@@ -114,10 +116,11 @@ export class DealService implements StageOccupancy {
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'deals', 'write');
     await this.tx.writeIn(actor.workspaceId, async (db, at) => {
-      await this.load(db, actor.workspaceId, id, ifMatch);
+      const before = await this.view(actor.workspaceId, await this.load(db, actor.workspaceId, id, ifMatch), db);
       await releaseAll(this.referrers, db, actor.workspaceId, 'deal', id, at);
       await this.tagging.remove(db, 'deal', id);
       await this.deals.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'deal.deleted', presentDeal(before));
     });
   }
 
@@ -134,18 +137,43 @@ export class DealService implements StageOccupancy {
   async moveAll(db: Executor, actor: Actor, from: Stage, to: Stage, at: number): Promise<void> {
     for (const id of await this.deals.idsInStage(db, actor.workspaceId, from.id)) {
       const current = await this.load(db, actor.workspaceId, id);
+      const before = await this.view(actor.workspaceId, current, db);
       const next = { ...(await this.moved(db, actor, current, to, at, undefined)), updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, actor.workspaceId, next, current))) throw concurrentChange();
+      await this.recordChange(db, actor, actor.workspaceId, at, before, next);
     }
   }
 
-  async stageChanged(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void> {
+  async stageChanged(db: Executor, actor: Actor, before: Stage, stage: Stage, at: number): Promise<void> {
+    const { workspaceId } = actor;
     for (const id of await this.deals.idsInStage(db, workspaceId, stage.id)) {
       const current = await this.load(db, workspaceId, id);
+      // The deal shows its stage's probability as it was until now.
+      const previous = { ...(await this.view(workspaceId, current, db)), stage_probability: before.probability };
       // Status follows the stage's type; the version moves on either way, since a deal shows its stage's probability.
       const next: Deal = { ...current, ...(current.status !== stage.type && closing(current, stage, at, undefined)), updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, workspaceId, next, current))) throw concurrentChange();
+      await this.recordChange(db, actor, workspaceId, at, previous, next);
     }
+  }
+
+  /**
+   * The events of a deal's change: created; or stage_changed when it moved
+   * (else updated); and won or lost when it closed so.
+   */
+  private async recordChange(db: Executor, actor: Actor, workspaceId: string, at: number, before: DealView | undefined, deal: Deal): Promise<DealView> {
+    const after = await this.view(workspaceId, deal, db);
+    const object = presentDeal(after);
+    if (before === undefined) {
+      await this.events.record(db, actor, workspaceId, at, 'deal.created', object);
+    } else {
+      const previous = presentDeal(before);
+      await this.events.record(db, actor, workspaceId, at, before.stage_id !== after.stage_id ? 'deal.stage_changed' : 'deal.updated', object, { before: previous });
+      if (after.status !== before.status && (after.status === 'won' || after.status === 'lost')) {
+        await this.events.record(db, actor, workspaceId, at, after.status === 'won' ? 'deal.won' : 'deal.lost', object, { before: previous });
+      }
+    }
+    return after;
   }
 
   /** The deal after entering `stage` (a history row is written); unchanged when already there. */
@@ -224,14 +252,14 @@ export class DealService implements StageOccupancy {
     return deal;
   }
 
-  private async view(workspaceId: string, deal: Deal): Promise<DealView> {
-    const [view] = await this.views(workspaceId, [deal]);
+  private async view(workspaceId: string, deal: Deal, db: Executor = this.tx.db): Promise<DealView> {
+    const [view] = await this.views(workspaceId, [deal], db);
     return view as DealView;
   }
 
-  private async views(workspaceId: string, deals: Deal[]): Promise<DealView[]> {
-    const stages = await this.pipelines.stagesByIds(this.tx.db, workspaceId, deals.map((d) => d.stage_id));
-    const tagged = await this.tagging.attach(workspaceId, 'deal', deals);
+  private async views(workspaceId: string, deals: Deal[], db: Executor = this.tx.db): Promise<DealView[]> {
+    const stages = await this.pipelines.stagesByIds(db, workspaceId, deals.map((d) => d.stage_id));
+    const tagged = await this.tagging.attach(workspaceId, 'deal', deals, db);
     return tagged.map((deal) => ({ ...deal, stage_probability: stages.get(deal.stage_id)?.probability ?? 0 }));
   }
 }

@@ -20,6 +20,8 @@ import type { TagRef } from '../tags/tags.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Lead, LeadRepository } from './leads.repository.js';
 import type { LeadConvert, LeadCreate, LeadUpdate } from './leads.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentLead } from './leads.presenter.js';
 
 export type LeadView = Lead & { tags: TagRef[] };
 
@@ -40,6 +42,7 @@ export class LeadService {
     private readonly tagging: Tagging,
     private readonly conversion: { contacts: ContactService; companies: CompanyService; deals: DealService },
     private readonly referrers: readonly Referrer[],
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<LeadView> {
@@ -58,44 +61,49 @@ export class LeadService {
   async create(actor: Actor, input: LeadCreate): Promise<LeadView> {
     requireAccess(actor, 'leads', 'write');
     const draft: Lead = { ...this.apply(blankLead(), input), created_by: actor.userId };
-    const lead = await this.unique(actor, draft, async (db, at) => {
+    return this.unique(actor, draft, async (db, at) => {
       await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
       const lead: Lead = { ...draft, id: newId('lead'), created_at: at, updated_at: at };
       await this.refuseDuplicate(db, actor.workspaceId, lead);
       await this.leads.insert(db, actor.workspaceId, lead);
       await this.tagging.write(db, actor.workspaceId, 'lead', lead.id, input.tag_ids);
-      return lead;
+      const view = await this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids, db);
+      await this.events.record(db, actor, actor.workspaceId, at, 'lead.created', presentLead(view));
+      return view;
     });
-    return this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids);
   }
 
   async update(actor: Actor, id: string, input: LeadUpdate, ifMatch?: number): Promise<LeadView> {
     requireAccess(actor, 'leads', 'write');
     let next: Lead | undefined;
-    const lead = await this.unique(actor, () => next, async (db, at) => {
+    return this.unique(actor, () => next, async (db, at) => {
       const current = await this.load(db, actor.workspaceId, id, ifMatch);
       if (current.status === 'converted' && input.status !== undefined) {
         throw new DomainError('unprocessable', 'A converted lead keeps the status converted.', { status: ['The lead is converted.'] });
       }
+      const before = await this.tagging.attachOne(actor.workspaceId, 'lead', current, db);
       const applied = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, applied, input.tag_ids);
-      if (unchanged(current, applied) && !(await this.tagging.differs(db, actor.workspaceId, 'lead', id, input.tag_ids))) return current;
+      const retagged = this.tagging.changes(before.tags, input.tag_ids);
+      if (unchanged(current, applied) && !retagged) return before;
       next = { ...applied, updated_at: at, version: current.version + 1 };
       await this.refuseDuplicate(db, actor.workspaceId, next);
       if (!(await this.leads.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
       await this.tagging.write(db, actor.workspaceId, 'lead', id, input.tag_ids);
-      return next;
+      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'lead', next, db) : { ...next, tags: before.tags };
+      await this.events.record(db, actor, actor.workspaceId, at, 'lead.updated', presentLead(view), { before: presentLead(before) });
+      return view;
     });
-    return this.tagging.attachOne(actor.workspaceId, 'lead', lead);
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'leads', 'write');
     await this.tx.writeIn(actor.workspaceId, async (db, at) => {
-      await this.load(db, actor.workspaceId, id, ifMatch);
+      const before = await this.tagging.attachOne(actor.workspaceId, 'lead', await this.load(db, actor.workspaceId, id, ifMatch), db);
       await releaseAll(this.referrers, db, actor.workspaceId, 'lead', id, at);
       await this.tagging.remove(db, 'lead', id);
       await this.leads.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'lead.deleted', presentLead(before));
     });
   }
 
@@ -113,7 +121,8 @@ export class LeadService {
     const { contacts, companies, deals } = this.conversion;
     const lead = await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.load(db, actor.workspaceId, id);
-      if (current.status === 'converted') return current;
+      const before = await this.tagging.attachOne(actor.workspaceId, 'lead', current, db);
+      if (current.status === 'converted') return before;
 
       const domain = (current.website !== null ? normalizeDomain(current.website) : undefined) ?? (current.email !== null ? companyDomainOfEmail(current.email) : undefined) ?? null;
       let companyId = (await companies.findIdFor(db, actor.workspaceId, domain, current.company_name)) ?? null;
@@ -173,10 +182,15 @@ export class LeadService {
         version: current.version + 1,
       };
       if (!(await this.leads.replace(db, actor.workspaceId, converted, current.version))) throw concurrentChange();
-      return converted;
+      const view = { ...converted, tags: before.tags };
+      await this.events.record(db, actor, actor.workspaceId, at, 'lead.converted', presentLead(view), {
+        before: presentLead(before),
+        extra: { contact_id: contactId, company_id: companyId, deal_id: dealId },
+      });
+      return view;
     });
     return {
-      lead: await this.tagging.attachOne(actor.workspaceId, 'lead', lead),
+      lead,
       contactId: lead.converted_contact_id,
       companyId: lead.converted_company_id,
       dealId: lead.converted_deal_id,
@@ -227,7 +241,7 @@ export class LeadService {
   }
 
   /** Writes run one at a time per workspace, so the dedup check holds; the email index backs it. */
-  private unique(actor: Actor, draft: Lead | (() => Lead | undefined), work: (db: Executor, at: number) => Promise<Lead>): Promise<Lead> {
+  private unique(actor: Actor, draft: Lead | (() => Lead | undefined), work: (db: Executor, at: number) => Promise<LeadView>): Promise<LeadView> {
     return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
       const lead = typeof draft === 'function' ? draft() : draft;
       const existing = lead?.email ? await this.leads.findIdByEmail(this.tx.db, actor.workspaceId, lead.email) : undefined;

@@ -9,6 +9,8 @@ import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
 import type { PipelineRepository, Pipeline, Stage } from './pipelines.repository.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentPipeline } from './pipelines.presenter.js';
 import { DEFAULT_STAGES, type PipelineCreate, type PipelineUpdate, type StageCreate, type StageType, type StageUpdate } from './pipelines.schema.js';
 
 /** What the deals module tells and does for pipelines: which stages hold deals, and moving them. */
@@ -18,7 +20,7 @@ export interface StageOccupancy {
   /** Moves every deal of `from` to `to`, recording each move in the deals' history. */
   moveAll(db: Executor, actor: Actor, from: Stage, to: Stage, at: number): Promise<void>;
   /** A stage's type or probability changed: its deals' status (and closed_at) follow, and their versions move on. */
-  stageChanged(db: Executor, workspaceId: string, stage: Stage, at: number): Promise<void>;
+  stageChanged(db: Executor, actor: Actor, before: Stage, stage: Stage, at: number): Promise<void>;
 }
 
 export class PipelineService {
@@ -27,6 +29,7 @@ export class PipelineService {
   constructor(
     private readonly tx: Transactor,
     private readonly pipelines: PipelineRepository,
+    private readonly events: EventLog,
   ) {}
 
   /** Set once at wiring: the deals module depends on pipelines, and answers for its deals here. */
@@ -56,8 +59,10 @@ export class PipelineService {
   async create(actor: Actor, input: PipelineCreate): Promise<Pipeline> {
     requireAccess(actor, 'pipelines', 'write');
     return this.tx.writeIn(actor.workspaceId, async (db, at) => {
-      if (input.is_default) await this.pipelines.clearDefault(db, actor.workspaceId, at);
-      return this.insert(db, actor.workspaceId, input.name.trim(), input.is_default ?? false, input.stages ?? DEFAULT_STAGES, at);
+      if (input.is_default) await this.clearDefault(db, actor, at);
+      const pipeline = await this.insert(db, actor.workspaceId, input.name.trim(), input.is_default ?? false, input.stages ?? DEFAULT_STAGES, at);
+      await this.events.record(db, actor, actor.workspaceId, at, 'pipeline.created', presentPipeline(pipeline));
+      return pipeline;
     });
   }
 
@@ -70,22 +75,23 @@ export class PipelineService {
     requireAccess(actor, 'pipelines', 'write');
     return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const pipeline = await this.load(db, actor.workspaceId, id, ifMatch);
-      if (input.is_default && !pipeline.is_default) await this.pipelines.clearDefault(db, actor.workspaceId, at);
+      if (input.is_default && !pipeline.is_default) await this.clearDefault(db, actor, at);
       const changes = { ...(input.name !== undefined && { name: input.name.trim() }), ...(input.is_default && { is_default: 1 }) };
       await this.pipelines.updatePipeline(db, actor.workspaceId, id, changes, at);
-      return (await this.pipelines.find(db, actor.workspaceId, id)) as Pipeline;
+      return this.recordUpdate(db, actor, pipeline, at);
     });
   }
 
   /** Only an empty pipeline can go, and never the default one. */
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'pipelines', 'write');
-    await this.tx.writeIn(actor.workspaceId, async (db) => {
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const pipeline = await this.load(db, actor.workspaceId, id, ifMatch);
       if (pipeline.is_default) throw new DomainError('unprocessable', 'The default pipeline cannot be deleted; make another pipeline the default first.');
       const deals = await this.requireOccupancy().countInPipeline(db, actor.workspaceId, id);
       if (deals > 0) throw new DomainError('unprocessable', `The pipeline still holds ${deals} deal(s); move or delete them first.`, { deal_count: deals });
       await this.pipelines.deletePipeline(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'pipeline.deleted', presentPipeline(pipeline));
     });
   }
 
@@ -108,7 +114,7 @@ export class PipelineService {
       const shifted = pipeline.stages.map((s) => (s.position >= position ? { ...s, position: s.position + 1, version: s.version + 1 } : s));
       await this.pipelines.saveStages(db, actor.workspaceId, pipeline.stages, shifted, at);
       await this.pipelines.insertStages(db, actor.workspaceId, [stage]);
-      await this.touch(db, actor.workspaceId, pipelineId, at);
+      await this.touch(db, actor, pipeline, at);
       return stage;
     });
   }
@@ -128,9 +134,10 @@ export class PipelineService {
         version: stage.version + 1,
       };
       if (next.type !== stage.type) requireAccess(actor, 'deals', 'write');
+      const pipeline = await this.load(db, actor.workspaceId, stage.pipeline_id);
       await this.pipelines.saveStages(db, actor.workspaceId, [stage], [next], at);
-      if (next.type !== stage.type || next.probability !== stage.probability) await this.requireOccupancy().stageChanged(db, actor.workspaceId, next, at);
-      await this.touch(db, actor.workspaceId, stage.pipeline_id, at);
+      if (next.type !== stage.type || next.probability !== stage.probability) await this.requireOccupancy().stageChanged(db, actor, stage, next, at);
+      await this.touch(db, actor, pipeline, at);
       return next;
     });
   }
@@ -160,7 +167,7 @@ export class PipelineService {
       await this.pipelines.deleteStage(db, actor.workspaceId, id);
       const remaining = pipeline.stages.filter((s) => s.id !== id);
       await this.pipelines.saveStages(db, actor.workspaceId, remaining, renumber(remaining), at);
-      await this.touch(db, actor.workspaceId, pipeline.id, at);
+      await this.touch(db, actor, pipeline, at);
     });
   }
 
@@ -174,8 +181,7 @@ export class PipelineService {
       }
       const ordered = stageIds.map((id) => pipeline.stages.find((s) => s.id === id) as Stage);
       await this.pipelines.saveStages(db, actor.workspaceId, pipeline.stages, renumber(ordered), at);
-      await this.touch(db, actor.workspaceId, pipelineId, at);
-      return (await this.pipelines.find(db, actor.workspaceId, pipelineId)) as Pipeline;
+      return this.touch(db, actor, pipeline, at);
     });
   }
 
@@ -204,8 +210,23 @@ export class PipelineService {
     return pipeline;
   }
 
-  private touch(db: Executor, workspaceId: string, pipelineId: string, at: number): Promise<void> {
-    return this.pipelines.updatePipeline(db, workspaceId, pipelineId, {}, at);
+  /** A pipeline presents its stages, so a change to a stage is a change to the pipeline: its version moves on. */
+  private async touch(db: Executor, actor: Actor, before: Pipeline, at: number): Promise<Pipeline> {
+    await this.pipelines.updatePipeline(db, actor.workspaceId, before.id, {}, at);
+    return this.recordUpdate(db, actor, before, at);
+  }
+
+  private async recordUpdate(db: Executor, actor: Actor, before: Pipeline, at: number): Promise<Pipeline> {
+    const after = (await this.pipelines.find(db, actor.workspaceId, before.id)) as Pipeline;
+    await this.events.record(db, actor, actor.workspaceId, at, 'pipeline.updated', presentPipeline(after), { before: presentPipeline(before) });
+    return after;
+  }
+
+  /** Another pipeline becomes the default: the old default changes too. */
+  private async clearDefault(db: Executor, actor: Actor, at: number): Promise<void> {
+    const previous = await this.pipelines.findDefault(db, actor.workspaceId);
+    await this.pipelines.clearDefault(db, actor.workspaceId, at);
+    if (previous) await this.recordUpdate(db, actor, previous, at);
   }
 
   private requireOccupancy(): StageOccupancy {

@@ -25,6 +25,12 @@ export class Tagging {
     return current.map((t) => t.id).sort().join() !== given.join();
   }
 
+  /** Whether writing `tagIds` would change a record that carries `current`. */
+  changes(current: readonly TagRef[], tagIds: string[] | undefined): boolean {
+    if (tagIds === undefined) return false;
+    return current.map((t) => t.id).sort().join() !== [...new Set(tagIds)].sort().join();
+  }
+
   /** Replaces the record's tags when `tagIds` is given. */
   async write(db: Executor, workspaceId: string, type: TaggableType, recordId: string, tagIds: string[] | undefined): Promise<void> {
     if (tagIds !== undefined) await this.tags.setTags(db, workspaceId, type, recordId, [...new Set(tagIds)]);
@@ -41,9 +47,9 @@ export class Tagging {
   }
 
   /** A record just created: with no tag_ids it has no tags, and no query is needed to say so. */
-  async attachCreated<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, tagIds: string[] | undefined): Promise<T & { tags: TagRef[] }> {
+  async attachCreated<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, tagIds: string[] | undefined, db: Executor = this.tx.db): Promise<T & { tags: TagRef[] }> {
     if (tagIds === undefined || tagIds.length === 0) return { ...record, tags: [] };
-    return this.attachOne(workspaceId, type, record);
+    return this.attachOne(workspaceId, type, record, db);
   }
 
   async attachOne<T extends { id: string }>(workspaceId: string, type: TaggableType, record: T, db: Executor = this.tx.db): Promise<T & { tags: TagRef[] }> {

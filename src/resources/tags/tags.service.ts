@@ -9,12 +9,15 @@ import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
 import type { Tag, TagRepository } from './tags.repository.js';
 import type { TagCreate, TagUpdate } from './tags.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentTag } from './tags.presenter.js';
 
 export class TagService {
   constructor(
     private readonly tx: Transactor,
     private readonly capabilities: Capabilities,
     private readonly tags: TagRepository,
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<Tag> {
@@ -36,6 +39,7 @@ export class TagService {
       await this.refuseTakenName(db, actor.workspaceId, name, undefined);
       const tag: Tag = { id: newId('tag'), name, color: input.color ?? null, created_at: at, updated_at: at, version: 1 };
       await this.tags.insert(db, actor.workspaceId, tag);
+      await this.events.record(db, actor, actor.workspaceId, at, 'tag.created', presentTag(tag));
       return tag;
     });
   }
@@ -52,6 +56,7 @@ export class TagService {
       await this.tags.update(db, actor.workspaceId, tag);
       // Tagged records show the tag's name and colour.
       if (tag.name !== current.name || tag.color !== current.color) await this.tags.touchTagged(db, actor.workspaceId, id, at);
+      await this.events.record(db, actor, actor.workspaceId, at, 'tag.updated', presentTag(tag), { before: presentTag(current) });
       return tag;
     });
   }
@@ -65,6 +70,7 @@ export class TagService {
       checkIfMatch(current.version, ifMatch);
       await this.tags.touchTagged(db, actor.workspaceId, id, at);
       await this.tags.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'tag.deleted', presentTag(current));
     });
   }
 

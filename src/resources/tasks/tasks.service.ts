@@ -11,12 +11,15 @@ import { applyLinks } from '../shared/record-links.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Task, TaskRepository } from './tasks.repository.js';
 import type { TaskCreate, TaskUpdate } from './tasks.schema.js';
+import type { EventLog } from '../../events/event-log.js';
+import { presentTask } from './tasks.presenter.js';
 
 export class TaskService {
   constructor(
     private readonly tx: Transactor,
     private readonly tasks: TaskRepository,
     private readonly users: UserRepository,
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<Task> {
@@ -37,6 +40,7 @@ export class TaskService {
       const task: Task = { ...this.apply(blankTask(), input, at), id: newId('task'), created_at: at, updated_at: at, version: 1 };
       await this.check(db, actor.workspaceId, task);
       await this.tasks.insert(db, actor.workspaceId, task);
+      await this.events.record(db, actor, actor.workspaceId, at, 'task.created', presentTask(task));
       return task;
     });
   }
@@ -50,6 +54,9 @@ export class TaskService {
       const next: Task = { ...applied, updated_at: at, version: current.version + 1 };
       await this.check(db, actor.workspaceId, next);
       if (!(await this.tasks.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
+      // Marking a task completed by update is completing it.
+      const type = next.status === 'completed' && current.status !== 'completed' ? 'task.completed' : 'task.updated';
+      await this.events.record(db, actor, actor.workspaceId, at, type, presentTask(next), { before: presentTask(current) });
       return next;
     });
   }
@@ -62,15 +69,17 @@ export class TaskService {
       if (current.status === 'completed') return current;
       const next: Task = { ...current, status: 'completed', completed_at: at, updated_at: at, version: current.version + 1 };
       if (!(await this.tasks.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
+      await this.events.record(db, actor, actor.workspaceId, at, 'task.completed', presentTask(next), { before: presentTask(current) });
       return next;
     });
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'tasks', 'write');
-    await this.tx.writeIn(actor.workspaceId, async (db) => {
-      await this.load(db, actor.workspaceId, id, ifMatch);
+    await this.tx.writeIn(actor.workspaceId, async (db, at) => {
+      const current = await this.load(db, actor.workspaceId, id, ifMatch);
       await this.tasks.delete(db, actor.workspaceId, id);
+      await this.events.record(db, actor, actor.workspaceId, at, 'task.deleted', presentTask(current));
     });
   }
 

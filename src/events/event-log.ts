@@ -1,0 +1,118 @@
+/**
+ * Writes the event of every change, inside the transaction of the change, and
+ * queues it for each webhook endpoint that subscribes (the outbox): a change
+ * never commits without its event and its deliveries, and a rolled-back change
+ * leaves neither.
+ */
+import type { Actor } from '../domain/actor.js';
+import type { Executor } from '../db/transactor.js';
+import { toIso } from '../platform/clock.js';
+import { newId } from '../platform/ids.js';
+import type { WebhookDeliveryRepository, WebhookEndpointRepository } from '../webhooks/webhooks.repository.js';
+import type { EventType } from './event-types.js';
+import type { EventRepository, EventRow } from './events.repository.js';
+
+/** A record as the API shows it. */
+export type Presented = { id: string } & Record<string, unknown>;
+
+/** The event as clients receive it, from GET /v1/events and in webhook bodies. */
+export interface EventBody {
+  id: string;
+  type: string;
+  created_at: string;
+  workspace_id: string;
+  data: { object: unknown; previous_attributes?: Record<string, unknown> } & Record<string, unknown>;
+  request_id: string | null;
+  actor: { user_id: string | null; key_id: string | null };
+}
+
+export interface RecordOptions {
+  /** The record as it was before the change: previous_attributes holds what differs. */
+  before?: Presented;
+  /** More fields of `data`, e.g. the merged duplicate. */
+  extra?: Record<string, unknown>;
+  /** Deliver only to this endpoint (a test ping), whatever it subscribes to. */
+  onlyEndpointId?: string;
+}
+
+export class EventLog {
+  /** Set when deliveries were queued; the worker is woken after the commit. */
+  private queued = false;
+
+  constructor(
+    private readonly events: EventRepository,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+  ) {}
+
+  /** Records a change made by `actor` (null for Trellis itself, e.g. disabling a failing endpoint). */
+  async record(db: Executor, actor: Actor | null, workspaceId: string, at: number, type: EventType, object: Presented, options: RecordOptions = {}): Promise<EventBody> {
+    const data: EventBody['data'] = { object, ...(options.before && { previous_attributes: changedAttributes(options.before, object) }), ...options.extra };
+    const row: EventRow = {
+      id: newId('event'),
+      workspace_id: workspaceId,
+      type,
+      record_id: object.id,
+      data: JSON.stringify(data),
+      request_id: actor?.requestId ?? null,
+      actor_user_id: actor?.userId ?? null,
+      actor_key_id: actor?.keyId ?? null,
+      created_at: at,
+    };
+    await this.events.insert(db, row);
+    const targets = options.onlyEndpointId
+      ? [options.onlyEndpointId]
+      : (await this.endpoints.subscribers(db, workspaceId)).filter((e) => e.events.includes('*') || e.events.includes(type)).map((e) => e.id);
+    await this.deliveries.insert(
+      db,
+      targets.map((endpointId) => ({
+        id: newId('webhookDelivery'),
+        workspace_id: workspaceId,
+        endpoint_id: endpointId,
+        event_id: row.id,
+        event_type: type,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        lease_until: null,
+        last_attempt_at: null,
+        last_status_code: null,
+        last_latency_ms: null,
+        last_error: null,
+        delivered_at: null,
+        created_at: at,
+        updated_at: at,
+      })),
+    );
+    if (targets.length > 0) this.queued = true;
+    return eventBody(row);
+  }
+
+  /** Whether deliveries were queued since the last call (then the worker should look now). */
+  takeQueued(): boolean {
+    const queued = this.queued;
+    this.queued = false;
+    return queued;
+  }
+}
+
+/** The previous values of the attributes that differ between two presentations of a record. */
+export function changedAttributes(before: Presented, after: Presented): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = before[key] ?? null;
+  }
+  return changed;
+}
+
+export function eventBody(row: EventRow): EventBody {
+  return {
+    id: row.id,
+    type: row.type,
+    created_at: toIso(row.created_at),
+    workspace_id: row.workspace_id,
+    data: JSON.parse(row.data) as EventBody['data'],
+    request_id: row.request_id,
+    actor: { user_id: row.actor_user_id, key_id: row.actor_key_id },
+  };
+}

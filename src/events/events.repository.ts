@@ -1,0 +1,35 @@
+import type { Capabilities } from '../db/capabilities.js';
+import { listRows } from '../db/list-rows.js';
+import type { EventTable } from '../db/schema.js';
+import type { Executor } from '../db/transactor.js';
+import type { ListQuery } from '../list/list-query.js';
+import { eventListSpec } from './events.list.js';
+
+export type EventRow = Omit<EventTable, 'workspace_id'> & { workspace_id: string };
+
+const EVENT_COLUMNS = ['id', 'workspace_id', 'type', 'record_id', 'data', 'request_id', 'actor_user_id', 'actor_key_id', 'created_at'] as const;
+const fromRow = (row: EventRow): EventRow => ({ ...row, created_at: Number(row.created_at) });
+
+export class EventRepository {
+  constructor(private readonly capabilities: Capabilities) {}
+
+  async insert(db: Executor, event: EventRow): Promise<void> {
+    await db.insertInto('events').values(event).execute();
+  }
+
+  async find(db: Executor, workspaceId: string, id: string): Promise<EventRow | undefined> {
+    const row = await db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async list(db: Executor, workspaceId: string, query: ListQuery) {
+    const page = await listRows<EventRow>(db, this.capabilities, eventListSpec, workspaceId, query, EVENT_COLUMNS);
+    return { ...page, rows: page.rows.map(fromRow) };
+  }
+
+  /** Deletes events older than `before`; returns how many. */
+  async prune(db: Executor, before: number): Promise<number> {
+    const result = await db.deleteFrom('events').where('created_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Delivers webhook events from the outbox. Every server instance runs one: it
+ * claims due deliveries with a lease (on PostgreSQL `FOR UPDATE SKIP LOCKED`,
+ * so no two instances make the same attempt), signs each per the Standard
+ * Webhooks specification, posts it, and records the outcome. A failed attempt
+ * is retried on the configured schedule; a crash between attempts loses
+ * nothing, since the delivery stays in the outbox until it is done.
+ */
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import type { Config } from '../config.js';
+import type { Database } from '../db/schema.js';
+import { eventBody } from '../events/event-log.js';
+import type { EventRepository } from '../events/events.repository.js';
+import type { Clock } from '../platform/clock.js';
+import type { WebhookSender } from './sender.js';
+import type { WebhookService } from './webhooks.service.js';
+import type { WebhookDelivery, WebhookDeliveryRepository, WebhookEndpoint, WebhookEndpointRepository } from './webhooks.repository.js';
+
+/** How many deliveries one worker sends at once. */
+const BATCH = 16;
+/** Old events and finished deliveries are pruned this often. */
+const PRUNE_EVERY_MS = 3_600_000;
+
+export class DeliveryWorker {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private nudged = false;
+  private loop: Promise<void> | undefined;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly settings: Config['webhooks'] & { eventRetentionMs: number },
+    private readonly events: EventRepository,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly webhooks: WebhookService,
+    private readonly sender: WebhookSender,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Deliveries were queued: look now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Stops claiming and waits for the attempts under way (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.sender.close();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        await this.pruneIfDue();
+        claimed = await this.deliverDue();
+      } catch (error) {
+        this.log.error({ err: error }, 'webhook worker: a round failed; trying again at the next poll');
+      }
+      if (claimed < BATCH && this.running) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.settings.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        this.nudged = false;
+        done();
+      };
+    });
+  }
+
+  /** Claims one batch and attempts each; returns how many were claimed. */
+  private async deliverDue(): Promise<number> {
+    const now = this.clock.now();
+    const leaseUntil = now + this.settings.timeoutMs + 30_000;
+    const batch = await this.db.transaction().execute((tx) => this.deliveries.claimDue(tx, now, leaseUntil, BATCH));
+    await Promise.all(batch.map((delivery) => this.attempt(delivery)));
+    return batch.length;
+  }
+
+  private async attempt(delivery: WebhookDelivery): Promise<void> {
+    const endpoint = await this.endpoints.find(this.db, delivery.workspace_id, delivery.endpoint_id);
+    if (!endpoint) return; // deleted meanwhile; its deliveries went with it
+    const event = await this.events.find(this.db, delivery.workspace_id, delivery.event_id);
+    const sentAt = this.clock.now();
+    if (!event) {
+      await this.deliveries.recordAttempt(this.db, delivery, outcome('failed', sentAt, null, 0, 'The event is no longer kept (EVENT_RETENTION_DAYS).'));
+      return;
+    }
+    const body = JSON.stringify(eventBody(event));
+    const result = await this.sender.send(endpoint.url, signedHeaders(endpoint, event.id, sentAt, body), body);
+    const at = this.clock.now();
+    if (result.ok) {
+      await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null), delivered_at: at });
+      if (endpoint.failing_since !== null) await this.endpoints.markHealthy(this.db, endpoint.id);
+      return;
+    }
+    const wait = this.settings.retryScheduleMs[delivery.attempts];
+    const retry = wait === undefined ? undefined : at + Math.round(wait * (0.9 + Math.random() * 0.2));
+    await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error), next_attempt_at: retry ?? null });
+    await this.endpoints.markFailing(this.db, endpoint.id, at);
+    if (endpoint.failing_since !== null && at - endpoint.failing_since >= this.settings.disableAfterMs) {
+      const reason = `Deliveries have failed since ${new Date(endpoint.failing_since).toISOString()}; the last error: ${result.error ?? 'unknown'}`;
+      await this.webhooks.disableFailing(endpoint, reason.slice(0, 1000));
+      this.log.warn({ endpoint_id: endpoint.id, workspace_id: endpoint.workspace_id }, 'webhook endpoint disabled after failing too long');
+    }
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const before = now - this.settings.eventRetentionMs;
+    const events = await this.events.prune(this.db, before);
+    const deliveries = await this.deliveries.prune(this.db, before);
+    if (events + deliveries > 0) this.log.info({ events, deliveries }, 'pruned events and deliveries past retention');
+  }
+}
+
+function outcome(status: 'succeeded' | 'failed' | 'pending', at: number, statusCode: number | null, latencyMs: number, error: string | null) {
+  return { status, last_attempt_at: at, last_status_code: statusCode, last_latency_ms: latencyMs, last_error: error, next_attempt_at: null, delivered_at: null };
+}
+
+/** Standard Webhooks headers; during a rotation both secrets sign, space-separated. */
+function signedHeaders(endpoint: WebhookEndpoint, eventId: string, at: number, body: string): Record<string, string> {
+  const secrets = [endpoint.secret];
+  if (endpoint.previous_secret && (endpoint.previous_secret_expires_at ?? 0) > at) secrets.push(endpoint.previous_secret);
+  const timestamp = new Date(at);
+  return {
+    'webhook-id': eventId,
+    'webhook-timestamp': String(Math.floor(at / 1000)),
+    'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(eventId, timestamp, body)).join(' '),
+  };
+}

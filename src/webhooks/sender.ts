@@ -1,0 +1,74 @@
+/**
+ * One HTTP attempt at a webhook delivery: a POST with a deadline, through the
+ * address guard, never following redirects (a 3xx is a failed attempt).
+ */
+import ipaddr from 'ipaddr.js';
+import { Agent, request } from 'undici';
+import { blockedAddressReason, guardedLookup, type AllowList } from './address-guard.js';
+
+export interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** The part of a receiver's reply kept for the delivery log. */
+const MAX_ERROR_LENGTH = 500;
+
+export class WebhookSender {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly allow: AllowList,
+    private readonly timeoutMs: number,
+  ) {
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup(allow), timeout: timeoutMs },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      // Receivers are many and mostly idle between events; don't hold their sockets.
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  async send(url: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    // A literal IP never goes through the lookup, so it is checked here.
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    if (ipaddr.isValid(host)) {
+      const reason = blockedAddressReason(host, this.allow);
+      if (reason) return { ok: false, statusCode: null, latencyMs: 0, error: `refused: ${reason}` };
+    }
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Trellis-Webhooks/1', ...headers },
+        body,
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await response.body.text().catch(() => '');
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      const error = ok ? null : `HTTP ${response.statusCode}${response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not followed)' : ''}${text ? `: ${text.slice(0, MAX_ERROR_LENGTH)}` : ''}`;
+      return { ok, statusCode: response.statusCode, latencyMs: elapsed(), error };
+    } catch (error) {
+      return { ok: false, statusCode: null, latencyMs: elapsed(), error: describe(error, this.timeoutMs) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const code = e.code ?? e.cause?.code;
+  if (code === 'EBLOCKEDADDRESS') return `refused: ${e.message ?? e.cause?.message}`;
+  return `${code ? `${code}: ` : ''}${e.message ?? String(error)}`.slice(0, MAX_ERROR_LENGTH);
+}
