@@ -21,6 +21,8 @@ export interface BenchOptions {
   rounds: number;
   /** Trellis's LOG_LEVEL: info as in production; silent to see what logging costs. */
   logLevel: string;
+  /** Events written with the worker off, then drained, for the webhook throughput. */
+  webhookBacklog: number;
 }
 
 const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S] [--warmup S] [--connections C] [--json FILE] [--only a,b] [--keep]
@@ -32,7 +34,8 @@ const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S]
   --connections C   concurrent HTTP connections (default 50)
   --json FILE       also write the results to FILE as JSON
   --only LIST       run only these scenarios: get_by_id,list_first,list_deep,filter_email,create,
-                    list_deals_by_stage,create_deal,move_deal
+                    list_deals_by_stage,create_deal,move_deal,webhooks
+  --webhook-backlog N  events queued before the webhook drain is timed (default 5000)
   --rounds R        repeat every run R times, keep the best of each (default 1)
   --log-level L     Trellis LOG_LEVEL (default info, as in production; silent shows the logging cost)
   --keep            keep the temporary directory (database and server logs)
@@ -52,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       keep: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
+      'webhook-backlog': { type: 'string', default: '5000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -79,6 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
     keep: values.keep,
     rounds: whole('rounds', values.rounds, 1),
+    webhookBacklog: whole('webhook-backlog', values['webhook-backlog'], 10),
     logLevel: values['log-level'],
   };
 }

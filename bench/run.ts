@@ -15,6 +15,7 @@ import { cleanupNow, installExitHandlers, onCleanup, startServer, tail, type Ser
 import { checksTable, checkTargets, resultsTable, type Row, type ServerName } from './report.js';
 import { createdAtCursor, drain, measure, probe, scenarios, type Measurement } from './scenarios.js';
 import { liftKeyBudget, seedContacts, seedDeals } from './seed.js';
+import { benchWebhooks, type WebhookResults } from './webhooks.js';
 
 const options = parseOptions(process.argv.slice(2));
 installExitHandlers();
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
 
   const all = scenarios(seeded, seededDeals, { connections: options.connections });
   const selected = options.only ? all.filter((s) => options.only?.includes(s.name)) : all;
-  if (selected.length === 0) throw new Error(`--only matches no scenario (${all.map((s) => s.name).join(', ')})`);
+  const withWebhooks = !options.only || options.only.includes('webhooks');
+  if (selected.length === 0 && !withWebhooks) throw new Error(`--only matches no scenario (${[...all.map((s) => s.name), 'webhooks'].join(', ')})`);
 
   // 4. Each scenario against each server in turn; POST last, so the reads all see the same table
   //    (list deals by stage before create deal, which adds to that stage).
@@ -137,12 +139,24 @@ async function main(): Promise<void> {
   for (const server of Object.values(servers)) {
     if (server.child.exitCode !== null) log(`(!) ${server.name} exited during the run (${server.child.exitCode}); see ${server.logFile}`);
   }
+  await Promise.all(Object.values(servers).map((s) => s.stop()));
+
+  let webhooks: WebhookResults | undefined;
+  if (withWebhooks) {
+    webhooks = await benchWebhooks(dir, apiKey, { backlog: options.webhookBacklog, steadyRate: 100, steadySeconds: Math.max(5, options.duration), logLevel: options.logLevel }, log);
+  }
 
   // 5. Report.
-  const maxLoad = Math.max(...loads);
+  const maxLoad = Math.max(0, ...loads);
   log(`\nResults: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.connections} connections, ${options.duration} s per run${options.rounds > 1 ? `, best of ${options.rounds}` : ''}, Trellis LOG_LEVEL=${options.logLevel}`);
   if (maxLoad > cpus.length + 1) log(`(!) The 1-minute load average reached ${maxLoad.toFixed(1)} on ${cpus.length} CPUs: other processes were competing, the numbers are noisy.`);
-  log(resultsTable(rows));
+  if (rows.length > 0) log(resultsTable(rows));
+  if (webhooks) {
+    log(
+      `\nWebhooks to a local receiver: a backlog of ${webhooks.backlog.toLocaleString('en-US')} drained at ${webhooks.deliveriesPerSecond.toFixed(0)} deliveries/s; ` +
+        `at ${webhooks.steadyRatePerSecond} writes/s, event commit to receiver p50 ${webhooks.latencyP50Ms.toFixed(0)} ms, p99 ${webhooks.latencyP99Ms.toFixed(0)} ms (${webhooks.steadyEvents} events).`,
+    );
+  }
   for (const { scenario } of rows) {
     const line = scenario.summary?.();
     if (line) log(line);
@@ -171,13 +185,12 @@ async function main(): Promise<void> {
         databaseBytes: size,
       },
       results: rows.map((r) => ({ scenario: r.scenario.name, label: r.scenario.label, ...r.results })),
+      webhooks,
       checks,
     };
     fs.writeFileSync(path.resolve(options.json), `${JSON.stringify(out, null, 2)}\n`);
     log(`\nWrote ${path.resolve(options.json)}`);
   }
-
-  await Promise.all(Object.values(servers).map((s) => s.stop()));
 }
 
 main().then(
