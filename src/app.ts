@@ -48,6 +48,7 @@ import { DeliveryWorker } from './webhooks/delivery-worker.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
+import { snapCrmRoutes } from './snapcrm/snapcrm.routes.js';
 
 export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    rewriteUrl: (request) => servedAtV1(request.url ?? '/'),
     // Errors the router raises before any route runs (a malformed URL, an over-long id) speak the envelope too.
     frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -157,6 +159,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   timelineRoutes(app, services.timeline);
   eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
   webhookRoutes(app, services.webhooks);
+  snapCrmRoutes(app, services);
 
   const { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued } = services.outbox;
   const worker = new DeliveryWorker(
@@ -187,6 +190,16 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   });
 
   return { app, services };
+}
+
+/**
+ * AutomateNexus clients call `https://host/functions/v1/api/contacts`: everything
+ * under /v1/ is served at that base path too, so they need only a new host.
+ */
+export const AUTOMATE_NEXUS_BASE = '/functions/v1/api/';
+
+function servedAtV1(url: string): string {
+  return url.startsWith(AUTOMATE_NEXUS_BASE) ? `/v1/${url.slice(AUTOMATE_NEXUS_BASE.length)}` : url;
 }
 
 /**

@@ -30,31 +30,47 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
   return reply.status(ERROR_CATALOGUE[code].status).send(failure(request, code, message, details));
 }
 
+/** An error as every door reports it: a catalogue code, its HTTP status, a message and details. */
+export interface DescribedError {
+  code: ErrorCode;
+  status: number;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Classifies any error the way the REST envelope, JSON-RPC and the SnapCRM
+ * door all report it. An error that is none of ours or Fastify's is a bug:
+ * logged with its stack, described to the client only by the request id.
+ */
+export function describeError(error: FastifyError | DomainError | Error, request: FastifyRequest): DescribedError {
+  const described = (code: ErrorCode, message: string, details?: Record<string, unknown>, status: number = ERROR_CATALOGUE[code].status): DescribedError => ({
+    code,
+    status,
+    message,
+    ...(details !== undefined && { details }),
+  });
+  if (error instanceof DomainError) return described(error.code, error.message, error.details);
+  const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (fastifyError.validation) {
+    const details = validationDetails(fastifyError.validation, fastifyError.validationContext ?? 'body');
+    return described('validation_error', Object.values(details)[0]?.[0] ?? 'The request is invalid.', details);
+  }
+  if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return described('invalid_json', 'The request body is not valid JSON.');
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return described(mapped, mapped === 'validation_error' ? fastifyError.message : ERROR_CATALOGUE[mapped].message);
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // A client error Fastify raised that has no entry above: keep its status, speak our envelope.
+    return described('validation_error', fastifyError.message, undefined, fastifyError.statusCode);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return described('internal_error', `Internal error. Quote request id ${request.id} when reporting it.`);
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) => {
-    if (error instanceof DomainError) {
-      return sendError(request, reply, error.code, error.message, error.details);
-    }
-    const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
-    if (fastifyError.validation) {
-      const details = validationDetails(fastifyError.validation, fastifyError.validationContext ?? 'body');
-      const first = Object.values(details)[0]?.[0] ?? 'The request is invalid.';
-      return sendError(request, reply, 'validation_error', first, details);
-    }
-    if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return sendError(request, reply, 'invalid_json', 'The request body is not valid JSON.');
-    }
-    const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-    if (mapped) {
-      const message = mapped === 'validation_error' ? fastifyError.message : ERROR_CATALOGUE[mapped].message;
-      return sendError(request, reply, mapped, message);
-    }
-    if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-      // A client error Fastify raised that has no entry above: keep its status, speak our envelope.
-      return reply.status(fastifyError.statusCode).send(failure(request, 'validation_error', fastifyError.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendError(request, reply, 'internal_error', `Internal error. Quote request id ${request.id} when reporting it.`);
+    const { status, code, message, details } = describeError(error, request);
+    return reply.status(status).send(failure(request, code, message, details));
   });
 }
 
