@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { ApiClient, type ApiResponse } from './helpers/client.js';
+import type { ApiClient, ApiResponse } from './helpers/client.js';
 
 const run = promisify(execFile);
 
