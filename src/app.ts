@@ -49,6 +49,7 @@ import { WebhookSender } from './webhooks/sender.js';
 import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { snapCrmRoutes } from './snapcrm/snapcrm.routes.js';
+import { sandboxRoutes } from './resources/sandboxes/sandboxes.routes.js';
 
 export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
@@ -160,6 +161,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
   webhookRoutes(app, services.webhooks);
   snapCrmRoutes(app, services);
+  sandboxRoutes(app, services.sandboxes);
 
   const { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued } = services.outbox;
   const worker = new DeliveryWorker(

@@ -35,6 +35,9 @@ import { EventRepository } from './events/events.repository.js';
 import { EventService } from './events/events.service.js';
 import { WebhookDeliveryRepository, WebhookEndpointRepository } from './webhooks/webhooks.repository.js';
 import { WebhookService } from './webhooks/webhooks.service.js';
+import { SandboxRepository } from './resources/sandboxes/sandboxes.repository.js';
+import { SandboxService } from './resources/sandboxes/sandboxes.service.js';
+import { SampleData } from './resources/sandboxes/sample-data.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -76,6 +79,9 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   const newWorkspaceSetup = async (db: Executor, workspace: { id: string }, _owner: unknown, at: number) => {
     await pipelines.createDefault(db, workspace.id, at);
   };
+  const leads = new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers, eventLog);
+  const activities = new ActivityService(tx, capabilities, clock, activityRepository, userRepository, eventLog);
+  const tasks = new TaskService(tx, taskRepository, userRepository, eventLog);
   const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate);
   return {
     storage,
@@ -89,12 +95,13 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
     companies,
     contacts,
-    leads: new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers, eventLog),
+    leads,
     tags: new TagService(tx, capabilities, tagRepository, eventLog),
     pipelines,
     deals,
-    activities: new ActivityService(tx, capabilities, clock, activityRepository, userRepository, eventLog),
-    tasks: new TaskService(tx, taskRepository, userRepository, eventLog),
+    activities,
+    tasks,
+    sandboxes: new SandboxService(tx, clock, workspaceRepository, new SandboxRepository(), apiKeys, new SampleData({ companies, contacts, deals, pipelines, leads, activities, tasks })),
     timeline: new TimelineService(tx, new TimelineRepository(), (type, workspaceId, id) => {
       const repositories = { contact: contactRepository, company: companyRepository, deal: dealRepository, lead: leadRepository };
       return repositories[type].exists(tx.db, workspaceId, id);

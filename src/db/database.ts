@@ -9,6 +9,7 @@ import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './c
 import * as foundation from './migrations/20261121T2330_foundation.js';
 import * as pipeline from './migrations/20261122T0000_pipeline.js';
 import * as events from './migrations/20261122T1200_events.js';
+import * as sandboxes from './migrations/20261122T1500_sandboxes.js';
 import type { Database } from './schema.js';
 import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261121T2330_foundation': foundation,
   '20261122T0000_pipeline': pipeline,
   '20261122T1200_events': events,
+  '20261122T1500_sandboxes': sandboxes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

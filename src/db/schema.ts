@@ -8,6 +8,8 @@ export interface WorkspaceTable {
   id: string;
   name: string;
   plan: string | null;
+  /** Set on a sandbox: the workspace it was made from. */
+  parent_workspace_id: string | null;
   /** The last change time handed out in this workspace; see domain/change-clock.ts. */
   change_clock: number;
   created_at: number;

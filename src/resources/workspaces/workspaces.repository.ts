@@ -4,7 +4,7 @@ import type { Executor } from '../../db/transactor.js';
 import type { WorkspaceTable } from '../../db/schema.js';
 
 export type WorkspaceRow = Omit<WorkspaceTable, 'change_clock'>;
-const COLUMNS = ['id', 'name', 'plan', 'created_at', 'updated_at', 'version'] as const;
+const COLUMNS = ['id', 'name', 'plan', 'parent_workspace_id', 'created_at', 'updated_at', 'version'] as const;
 
 export class WorkspaceRepository {
   async insert(db: Executor, row: WorkspaceRow): Promise<void> {
@@ -21,6 +21,16 @@ export class WorkspaceRepository {
       .set((eb) => ({ ...changes, updated_at: at, version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .execute();
+  }
+
+  /** A workspace's sandboxes, oldest first. */
+  sandboxesOf(db: Executor, parentId: string): Promise<WorkspaceRow[]> {
+    return db.selectFrom('workspaces').select(COLUMNS).where('parent_workspace_id', '=', parentId).orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** Deletes the workspace and, by cascade, everything in it. */
+  async delete(db: Executor, id: string): Promise<void> {
+    await db.deleteFrom('workspaces').where('id', '=', id).execute();
   }
 
   async any(db: Executor): Promise<boolean> {

@@ -9,6 +9,7 @@ export const WorkspaceOut = Type.Object(
     id: Type.String({ examples: ['wsp_01JD3Z6QK8N8W4W2S1R9B7X5C3'] }),
     name: Type.String(),
     plan: Nullable(StringEnum(PLANS, { description: "Sets the keys' default rate limit; none means the instance default." })),
+    parent_workspace_id: Nullable(Type.String({ description: 'Set on a sandbox: the workspace it was made from.' })),
     created_at: Timestamp,
     updated_at: Timestamp,
     version: Type.Integer(),

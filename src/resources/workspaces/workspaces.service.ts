@@ -43,7 +43,7 @@ export class WorkspaceService {
   create(input: NewWorkspace, firstKeySecret?: string): Promise<CreatedWorkspace> {
     return this.tx.write(async (db) => {
       const now = this.clock.now();
-      const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, created_at: now, updated_at: now, version: 1 };
+      const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, parent_workspace_id: null, created_at: now, updated_at: now, version: 1 };
       await this.workspaces.insert(db, workspace);
       const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' }, now);
       const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, now, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
