@@ -97,7 +97,9 @@ export class DeliveryWorker {
   /** Claims one batch and attempts each; returns how many were claimed. */
   private async deliverDue(): Promise<number> {
     const now = this.clock.now();
-    const leaseUntil = now + this.settings.timeoutMs + 30_000;
+    // Long enough for the attempt (at most the timeout) and recording it; short enough that a
+    // crashed instance's deliveries are retried soon.
+    const leaseUntil = now + 2 * this.settings.timeoutMs + 5_000;
     const batch = await this.db.transaction().execute((tx) => this.deliveries.claimDue(tx, now, leaseUntil, BATCH));
     await Promise.all(batch.map((delivery) => this.attempt(delivery)));
     return batch.length;
