@@ -18,8 +18,8 @@ import type { WebhookSender } from './sender.js';
 import type { WebhookService } from './webhooks.service.js';
 import type { WebhookDelivery, WebhookDeliveryRepository, WebhookEndpoint, WebhookEndpointRepository } from './webhooks.repository.js';
 
-/** How many deliveries one worker sends at once. */
-const BATCH = 16;
+/** How many attempts one worker has under way at once. */
+const SLOTS = 16;
 /** Old events and finished deliveries are pruned this often. */
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -29,6 +29,8 @@ export class DeliveryWorker {
   private nudged = false;
   private loop: Promise<void> | undefined;
   private lastPrune = 0;
+  /** Attempts under way; a slow receiver holds one slot, not the whole worker. */
+  private readonly underWay = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,15 +66,18 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const free = SLOTS - this.underWay.size;
       let claimed = 0;
       try {
         await this.pruneIfDue();
-        claimed = await this.deliverDue();
+        if (free > 0) claimed = await this.startDue(free);
       } catch (error) {
         this.log.error({ err: error }, 'webhook worker: a round failed; trying again at the next poll');
       }
-      if (claimed < BATCH && this.running) await this.sleep();
+      // Every slot taken: wait for one to free. Fewer due than free slots: wait for new work.
+      if ((free === 0 || claimed < free) && this.running) await this.sleep();
     }
+    await Promise.all(this.underWay);
   }
 
   private sleep(): Promise<void> {
@@ -94,14 +99,23 @@ export class DeliveryWorker {
     });
   }
 
-  /** Claims one batch and attempts each; returns how many were claimed. */
-  private async deliverDue(): Promise<number> {
+  /** Claims up to `limit` due deliveries and starts an attempt at each; returns how many. */
+  private async startDue(limit: number): Promise<number> {
     const now = this.clock.now();
     // Long enough for the attempt (at most the timeout) and recording it; short enough that a
     // crashed instance's deliveries are retried soon.
     const leaseUntil = now + 2 * this.settings.timeoutMs + 5_000;
-    const batch = await this.db.transaction().execute((tx) => this.deliveries.claimDue(tx, now, leaseUntil, BATCH));
-    await Promise.all(batch.map((delivery) => this.attempt(delivery)));
+    const batch = await this.db.transaction().execute((tx) => this.deliveries.claimDue(tx, now, leaseUntil, limit));
+    for (const delivery of batch) {
+      const attempt: Promise<void> = this.attempt(delivery)
+        .catch((error: unknown) => this.log.error({ err: error, delivery_id: delivery.id }, 'webhook worker: an attempt failed to complete; its lease will run out and it will be retried'))
+        .finally(() => {
+          this.underWay.delete(attempt);
+          // A slot is free: the loop may be waiting for one.
+          if (this.underWay.size === SLOTS - 1) this.wake?.();
+        });
+      this.underWay.add(attempt);
+    }
     return batch.length;
   }
 
