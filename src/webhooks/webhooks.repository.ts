@@ -6,22 +6,8 @@ import type { Executor } from '../db/transactor.js';
 import type { ListQuery } from '../list/list-query.js';
 import { deliveryListSpec, endpointListSpec } from './webhooks.list.js';
 
-export interface WebhookEndpoint {
-  id: string;
-  workspace_id: string;
-  url: string;
-  description: string | null;
-  events: string[];
-  enabled: boolean;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: number | null;
-  failing_since: number | null;
-  disabled_reason: string | null;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
+/** An endpoint as the code handles it: its event types as a list, `enabled` as a boolean. */
+export type WebhookEndpoint = Omit<WebhookEndpointTable, 'events' | 'enabled'> & { events: string[]; enabled: boolean };
 
 export type WebhookDelivery = WebhookDeliveryTable;
 
