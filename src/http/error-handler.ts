@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
 import { failure } from './envelope.js';
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
   keyword: string;
   message?: string;
@@ -74,8 +74,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
-/** AJV errors as `{ field: [message] }`, with sentences a person can act on. */
-function validationDetails(errors: AjvError[], context: string): Record<string, string[]> {
+/** AJV errors as `{ field: [message] }`, with sentences a person can act on (also for each record of a bulk request). */
+export function validationDetails(errors: AjvError[], context: string): Record<string, string[]> {
   const details: Record<string, string[]> = {};
   for (const error of errors) {
     // Union branches repeat the same complaint in several forms; the first is enough.

@@ -1,6 +1,6 @@
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
-import { releaseLinks } from '../../db/record-links.js';
+import { reassignLinks, releaseLinks } from '../../db/record-links.js';
 import type { ActivityTable } from '../../db/schema.js';
 import { deleteRecord, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
@@ -65,5 +65,10 @@ export class ActivityRepository {
   async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
     if (type === 'user') await clearReference(db, 'activities', 'logged_by', workspaceId, id, at);
     else await releaseLinks(db, 'activities', workspaceId, type, id, at);
+  }
+
+  /** Activities about a merged record are about the survivor. */
+  reassign(db: Executor, workspaceId: string, type: ReferencedType, fromId: string, toId: string, at: number): Promise<string[]> {
+    return reassignLinks(db, 'activities', workspaceId, type, fromId, toId, at);
   }
 }

@@ -104,4 +104,9 @@ export class CompanyRepository {
   async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
     if (type === 'user') await clearReference(db, 'companies', 'owner_id', workspaceId, id, at);
   }
+
+  /** Companies point at no contact or company, so a merge changes none. */
+  async reassign(): Promise<string[]> {
+    return [];
+  }
 }

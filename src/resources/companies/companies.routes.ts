@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerResource } from '../../http/resource-routes.js';
 import { companyListSpec } from './companies.list.js';
 import { presentCompany } from './companies.presenter.js';
-import { CompanyCreate, CompanyUpdate } from './companies.schema.js';
+import { CompanyCreate, CompanyUpdate, CompanyUpsert } from './companies.schema.js';
 import type { CompanyService } from './companies.service.js';
 
 export function companyRoutes(app: FastifyInstance, companies: CompanyService): void {
@@ -18,5 +18,7 @@ export function companyRoutes(app: FastifyInstance, companies: CompanyService): 
     update: CompanyUpdate,
     present: presentCompany,
     service: companies,
+    upsert: { key: 'domain', body: CompanyUpsert, service: companies },
+    merge: companies,
   });
 }

@@ -3,6 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Address, AddressOut, CustomFields, CustomFieldsOut, Nullable, Timestamp } from '../../http/schemas.js';
 import { TagIds } from '../tags/tags.schema.js';
 
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+
 const fields = {
   domain: Type.Optional(Nullable(Type.String({ maxLength: 253, description: 'Stored normalized: "https://www.Acme.com/" becomes "acme.com". Unique per workspace.' }))),
   industry: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
@@ -16,13 +18,23 @@ const fields = {
 };
 
 export const CompanyCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), ...fields },
+  { name: Name, ...fields },
   { additionalProperties: false, title: 'CompanyCreate' },
 );
 export type CompanyCreate = Static<typeof CompanyCreate>;
 
+export const CompanyUpsert = Type.Object(
+  {
+    name: Name,
+    ...fields,
+    domain: Type.String({ minLength: 1, maxLength: 253, description: 'Finds the company: the one with this domain (normalized) is updated, else one is created.' }),
+  },
+  { additionalProperties: false, title: 'CompanyUpsert', description: 'A CompanyCreate body in which domain is required. On an existing company only the fields given change, as in an update.' },
+);
+export type CompanyUpsert = Static<typeof CompanyUpsert>;
+
 export const CompanyUpdate = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })), ...fields },
+  { name: Type.Optional(Name), ...fields },
   { additionalProperties: false, title: 'CompanyUpdate', description: 'Only the fields given change. address and custom_fields merge: a key set to null is removed.' },
 );
 export type CompanyUpdate = Static<typeof CompanyUpdate>;

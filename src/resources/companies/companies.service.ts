@@ -1,7 +1,8 @@
-/** Companies: validation, domain dedup, references and what a deletion unlinks. */
+/** Companies: validation, domain dedup, references, what a deletion unlinks, upsert by domain, merging. */
 import { requireAccess, type Actor } from '../../domain/actor.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
+import { upsert, type Written } from '../../domain/upsert.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
 import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
@@ -14,8 +15,9 @@ import { newId } from '../../platform/ids.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentCompany } from './companies.presenter.js';
 import type { UserRepository } from '../users/users.repository.js';
+import { fillAddress, fillCustomFields, fillEmpty, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
 import type { Company, CompanyRepository } from './companies.repository.js';
-import type { CompanyCreate, CompanyUpdate } from './companies.schema.js';
+import type { CompanyCreate, CompanyUpdate, CompanyUpsert } from './companies.schema.js';
 
 /** A company as shown, with its tags. */
 export type CompanyView = Company & { tags: TagRef[] };
@@ -44,10 +46,15 @@ export class CompanyService {
     return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'company', page.rows) };
   }
 
+  /** Refuses a key that may not write companies (a bulk request asks once, before its first record). */
+  requireWrite(actor: Actor): void {
+    requireAccess(actor, 'companies', 'write');
+  }
+
   async create(actor: Actor, input: CompanyCreate): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     const draft = this.apply(emptyCompany(), input);
-    return this.writeUnique(actor, draft.domain, (db, at) => this.createIn(db, actor, input, at));
+    return this.writeUnique(actor, draft.domain, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at)));
   }
 
   /** Creates a company inside an open transaction (also used by lead conversion). */
@@ -73,24 +80,68 @@ export class CompanyService {
   async update(actor: Actor, id: string, input: CompanyUpdate, ifMatch?: number): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     const domain = input.domain === undefined ? null : parseDomain(input.domain);
-    return this.writeUnique(actor, domain, async (db, at) => {
-      const found = await this.companies.find(db, actor.workspaceId, id);
-      if (!found) throw notFound('company');
-      checkIfMatch(found.version, ifMatch);
-      const current = await this.tagging.attachOne(actor.workspaceId, 'company', found, db);
-      const next = this.apply(found, input);
-      await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
-      await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
-      const retagged = this.tagging.changes(current.tags, input.tag_ids);
-      if (unchanged(found, next) && !retagged) return current;
-      const company: Company = { ...next, updated_at: at, version: found.version + 1 };
-      if (!(await this.companies.replace(db, actor.workspaceId, company, found.version))) throw concurrentChange();
-      await this.tagging.write(db, actor.workspaceId, 'company', id, input.tag_ids);
-      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'company', company, db) : { ...company, tags: current.tags };
-      await this.events.record(db, actor, actor.workspaceId, at, 'company.updated', presentCompany(view), { before: presentCompany(current) });
-      return view;
-    });
+    const written = await this.writeUnique(actor, domain, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.updateIn(db, actor, id, input, at, ifMatch)));
+    return written.record;
   }
+
+  /** Creates the company, or updates the one with this domain with the fields given, in one transaction. */
+  async upsert(actor: Actor, input: CompanyUpsert): Promise<Written<CompanyView>> {
+    requireAccess(actor, 'companies', 'write');
+    const domain = parseDomain(input.domain);
+    if (domain === null) throw invalidFields({ domain: 'The domain field is required to upsert a company.' });
+    return this.writeUnique(actor, domain, () =>
+      upsert(this.capabilities, this.tx, actor.workspaceId, {
+        find: (db) => this.companies.findIdByDomain(db, actor.workspaceId, domain),
+        create: (db, at) => this.createIn(db, actor, input, at),
+        update: (db, id, at) => this.updateIn(db, actor, id, input, at),
+      }),
+    );
+  }
+
+  /** Changes the company inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
+  private async updateIn(db: Executor, actor: Actor, id: string, input: CompanyUpdate, at: number, ifMatch?: number): Promise<Written<CompanyView>> {
+    const found = await this.companies.find(db, actor.workspaceId, id);
+    if (!found) throw notFound('company');
+    checkIfMatch(found.version, ifMatch);
+    const current = await this.tagging.attachOne(actor.workspaceId, 'company', found, db);
+    const next = this.apply(found, input);
+    await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
+    await this.refuseTakenDomain(db, actor.workspaceId, next.domain, id);
+    const retagged = this.tagging.changes(current.tags, input.tag_ids);
+    if (unchanged(found, next) && !retagged) return { record: current, outcome: 'unchanged' };
+    const company: Company = { ...next, updated_at: at, version: found.version + 1 };
+    if (!(await this.companies.replace(db, actor.workspaceId, company, found.version))) throw concurrentChange();
+    await this.tagging.write(db, actor.workspaceId, 'company', id, input.tag_ids);
+    const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'company', company, db) : { ...company, tags: current.tags };
+    await this.events.record(db, actor, actor.workspaceId, at, 'company.updated', presentCompany(view), { before: presentCompany(current) });
+    return { record: view, outcome: 'updated' };
+  }
+
+  /**
+   * Merges the duplicate into the company: empty fields (the domain too) are
+   * filled from the duplicate, its tags, contacts, deals, activities, tasks and
+   * converted leads move over, and it is deleted. One company.merged event.
+   * Needs companies:write only, as deleting does.
+   */
+  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number): Promise<CompanyView> {
+    requireAccess(actor, 'companies', 'write');
+    refuseSelfMerge('company', id, duplicateId);
+    const deps = { tagging: this.tagging, referrers: this.referrers, events: this.events };
+    return this.tx.writeIn(actor.workspaceId, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
+  }
+
+  private readonly mergeRecipe: MergeRecipe<Company> = {
+    type: 'company',
+    find: (db, workspaceId, id) => this.companies.find(db, workspaceId, id),
+    fill: (survivor, duplicate) => ({
+      ...fillEmpty(survivor, duplicate, ['domain', 'industry', 'employee_count', 'phone', 'website', 'owner_id']),
+      address: fillAddress(survivor.address, duplicate.address),
+      custom_fields: fillCustomFields(survivor.custom_fields, duplicate.custom_fields),
+    }),
+    delete: (db, workspaceId, id) => this.companies.delete(db, workspaceId, id),
+    replace: (db, workspaceId, next, previous) => this.companies.replace(db, workspaceId, next, previous.version),
+    present: presentCompany,
+  };
 
   /** Deletes the company; records that pointed at it are unlinked. */
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
@@ -135,8 +186,9 @@ export class CompanyService {
     if (existing !== undefined && existing !== selfId) throw duplicate('company', 'domain', existing);
   }
 
-  private writeUnique(actor: Actor, domain: string | null, work: (db: Executor, at: number) => Promise<CompanyView>): Promise<CompanyView> {
-    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
+  /** Runs the write; if a racing request took the domain first, answers 409 naming the company that has it. */
+  private writeUnique<T>(actor: Actor, domain: string | null, work: () => Promise<T>): Promise<T> {
+    return refuseDuplicates(this.capabilities, work, async () => {
       const existing = domain === null ? undefined : await this.companies.findIdByDomain(this.tx.db, actor.workspaceId, domain);
       return duplicate('company', 'domain', existing ?? 'unknown');
     });

@@ -5,7 +5,7 @@ import type { ContactTable } from '../../db/schema.js';
 import { prepared } from '../../db/prepared.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
-import { clearReference } from '../../db/unlink.js';
+import { clearReference, moveReference } from '../../db/unlink.js';
 import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
@@ -127,6 +127,11 @@ export class ContactRepository {
   async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
     if (type === 'user') await clearReference(db, 'contacts', 'owner_id', workspaceId, id, at);
     if (type === 'company') await clearReference(db, 'contacts', 'company_id', workspaceId, id, at);
+  }
+
+  /** The contacts of a merged company belong to the survivor. */
+  async reassign(db: Executor, workspaceId: string, type: ReferencedType, fromId: string, toId: string, at: number): Promise<string[]> {
+    return type === 'company' ? moveReference(db, 'contacts', 'company_id', workspaceId, fromId, toId, at) : [];
   }
 
   private async insertEmails(db: Executor, workspaceId: string, contact: Contact): Promise<void> {

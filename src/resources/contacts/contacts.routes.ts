@@ -7,7 +7,7 @@ import { commonErrors, IdParams, ListEnvelope } from '../../http/schemas.js';
 import { parseListQuery } from '../../list/list-query.js';
 import { contactListSpec } from './contacts.list.js';
 import { presentContact } from './contacts.presenter.js';
-import { ContactCreate, ContactUpdate } from './contacts.schema.js';
+import { ContactCreate, ContactUpdate, ContactUpsert } from './contacts.schema.js';
 import type { ContactService } from './contacts.service.js';
 
 export function contactRoutes(app: FastifyInstance, contacts: ContactService): void {
@@ -22,6 +22,8 @@ export function contactRoutes(app: FastifyInstance, contacts: ContactService): v
     update: ContactUpdate,
     present: presentContact,
     service: contacts,
+    upsert: { key: 'email', body: ContactUpsert, service: contacts },
+    merge: contacts,
   });
 
   app.get('/v1/companies/:id/contacts', {

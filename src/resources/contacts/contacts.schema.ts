@@ -39,6 +39,16 @@ export const ContactCreate = Type.Object(fields, {
 });
 export type ContactCreate = Static<typeof ContactCreate>;
 
+export const ContactUpsert = Type.Object(
+  { ...fields, email: { ...EmailAddress, description: 'Finds the contact: the one that has this address (as any of its emails) is updated, else one is created with it as its primary email.' } },
+  {
+    additionalProperties: false,
+    title: 'ContactUpsert',
+    description: 'A ContactCreate body in which email is required. On an existing contact only the fields given change, as in an update, and the email does not become primary.',
+  },
+);
+export type ContactUpsert = Static<typeof ContactUpsert>;
+
 export const ContactUpdate = Type.Object(fields, {
   additionalProperties: false,
   title: 'ContactUpdate',

@@ -1,21 +1,24 @@
-/** Contacts: names and addresses, dedup on every email, references, ownership. */
+/** Contacts: names and addresses, dedup on every email, references, ownership, upsert by email, merging. */
 import { requireAccess, type Actor } from '../../domain/actor.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
+import { upsert, type Written } from '../../domain/upsert.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
-import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { DomainError, duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEmail } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
+import type { Page } from '../../db/list-rows.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
 import type { CompanyRepository } from '../companies/companies.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
-import { resolvePrimaryList } from './labelled-list.js';
+import { fillAddress, fillCustomFields, fillEmpty, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
+import { MAX_ENTRIES, resolvePrimaryList } from './labelled-list.js';
 import type { Contact, ContactRepository } from './contacts.repository.js';
-import type { ContactCreate, ContactUpdate } from './contacts.schema.js';
+import type { ContactCreate, ContactUpdate, ContactUpsert } from './contacts.schema.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentContact } from './contacts.presenter.js';
 
@@ -54,14 +57,19 @@ export class ContactService {
     return this.withTags(actor, await this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } }));
   }
 
-  private async withTags<P extends { rows: Contact[] }>(actor: Actor, page: P) {
+  private async withTags(actor: Actor, page: Page<Contact>): Promise<Page<ContactView>> {
     return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'contact', page.rows) };
+  }
+
+  /** Refuses a key that may not write contacts (a bulk request asks once, before its first record). */
+  requireWrite(actor: Actor): void {
+    requireAccess(actor, 'contacts', 'write');
   }
 
   async create(actor: Actor, input: ContactCreate): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
-    const draft = this.apply(emptyContact(), input);
-    return this.writeUnique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
+    this.apply(emptyContact(), input);
+    return this.writeUnique(actor, input, undefined, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at)));
   }
 
   /** Creates a contact inside an open transaction (also used by lead conversion). */
@@ -85,25 +93,75 @@ export class ContactService {
 
   async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
-    let next: Contact | undefined;
-    return this.writeUnique(actor, () => next, async (db, at) => {
-      const found = await this.contacts.find(db, actor.workspaceId, id);
-      if (!found) throw notFound('contact');
-      checkIfMatch(found.version, ifMatch);
-      const current = await this.tagging.attachOne(actor.workspaceId, 'contact', found, db);
-      next = this.apply(found, input);
-      await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
-      await this.refuseTakenEmails(db, actor.workspaceId, next);
-      const retagged = this.tagging.changes(current.tags, input.tag_ids);
-      if (unchanged(found, next) && !retagged) return current;
-      const contact: Contact = { ...next, updated_at: at, version: found.version + 1 };
-      if (!(await this.contacts.replace(db, actor.workspaceId, contact, found))) throw concurrentChange();
-      await this.tagging.write(db, actor.workspaceId, 'contact', id, input.tag_ids);
-      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'contact', contact, db) : { ...contact, tags: current.tags };
-      await this.events.record(db, actor, actor.workspaceId, at, 'contact.updated', presentContact(view), { before: presentContact(current) });
-      return view;
-    });
+    const written = await this.writeUnique(actor, input, id, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.updateIn(db, actor, id, input, at, ifMatch)));
+    return written.record;
   }
+
+  /**
+   * Creates the contact, or updates the one that has this email (as any of its
+   * addresses) with the fields given, in one transaction. On an existing
+   * contact the email only finds it: it does not become the primary address
+   * (unless `emails` is given too, which replaces the list as in an update).
+   */
+  async upsert(actor: Actor, input: ContactUpsert): Promise<Written<ContactView>> {
+    requireAccess(actor, 'contacts', 'write');
+    const { email, ...rest } = input;
+    const patch: ContactUpdate = input.emails === undefined ? rest : input;
+    return this.writeUnique(actor, input, undefined, () =>
+      upsert(this.capabilities, this.tx, actor.workspaceId, {
+        find: (db) => this.findIdByEmail(db, actor.workspaceId, email),
+        create: (db, at) => this.createIn(db, actor, input, at),
+        update: (db, id, at) => this.updateIn(db, actor, id, patch, at),
+      }),
+    );
+  }
+
+  /** Changes the contact inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
+  private async updateIn(db: Executor, actor: Actor, id: string, input: ContactUpdate, at: number, ifMatch?: number): Promise<Written<ContactView>> {
+    const found = await this.contacts.find(db, actor.workspaceId, id);
+    if (!found) throw notFound('contact');
+    checkIfMatch(found.version, ifMatch);
+    const current = await this.tagging.attachOne(actor.workspaceId, 'contact', found, db);
+    const next = this.apply(found, input);
+    await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
+    await this.refuseTakenEmails(db, actor.workspaceId, next);
+    const retagged = this.tagging.changes(current.tags, input.tag_ids);
+    if (unchanged(found, next) && !retagged) return { record: current, outcome: 'unchanged' };
+    const contact: Contact = { ...next, updated_at: at, version: found.version + 1 };
+    if (!(await this.contacts.replace(db, actor.workspaceId, contact, found))) throw concurrentChange();
+    await this.tagging.write(db, actor.workspaceId, 'contact', id, input.tag_ids);
+    const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'contact', contact, db) : { ...contact, tags: current.tags };
+    await this.events.record(db, actor, actor.workspaceId, at, 'contact.updated', presentContact(view), { before: presentContact(current) });
+    return { record: view, outcome: 'updated' };
+  }
+
+  /**
+   * Merges the duplicate into the contact: empty fields are filled from the
+   * duplicate, its emails and phones are added (not primary), its tags, deals,
+   * activities, tasks and converted leads move over, and it is deleted. One
+   * contact.merged event. Needs contacts:write only, as deleting does.
+   */
+  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number): Promise<ContactView> {
+    requireAccess(actor, 'contacts', 'write');
+    refuseSelfMerge('contact', id, duplicateId);
+    const deps = { tagging: this.tagging, referrers: this.referrers, events: this.events };
+    return this.tx.writeIn(actor.workspaceId, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
+  }
+
+  private readonly mergeRecipe: MergeRecipe<Contact> = {
+    type: 'contact',
+    find: (db, workspaceId, id) => this.contacts.find(db, workspaceId, id),
+    fill: (survivor, duplicate) => ({
+      ...fillEmpty(survivor, duplicate, ['first_name', 'last_name', 'title', 'source', 'company_id', 'owner_id']),
+      emails: appendMissing('emails', survivor.emails, duplicate.emails, (e) => e.email),
+      phones: appendMissing('phones', survivor.phones, duplicate.phones, (p) => p.phone),
+      address: fillAddress(survivor.address, duplicate.address),
+      custom_fields: fillCustomFields(survivor.custom_fields, duplicate.custom_fields),
+    }),
+    delete: (db, workspaceId, id) => this.contacts.delete(db, workspaceId, id),
+    replace: (db, workspaceId, next, previous) => this.contacts.replace(db, workspaceId, next, previous),
+    present: presentContact,
+  };
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     requireAccess(actor, 'contacts', 'write');
@@ -167,15 +225,25 @@ export class ContactService {
     if (other) throw duplicate('contact', 'email', other.contact_id);
   }
 
-  /** Runs the write; if a racing request took one of the addresses first, answers 409 naming it. */
-  private writeUnique(actor: Actor, draft: Contact | (() => Contact | undefined), work: (db: Executor, at: number) => Promise<ContactView>): Promise<ContactView> {
-    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
-      const contact = typeof draft === 'function' ? draft() : draft;
-      const taken = contact ? await this.contacts.ownersOfEmails(this.tx.db, actor.workspaceId, contact.emails.map((e) => e.email)) : [];
-      const other = taken.find((t) => t.contact_id !== contact?.id);
+  /** Runs the write; if a racing request took one of the addresses given first, answers 409 naming the contact that has it. */
+  private writeUnique<T>(actor: Actor, input: ContactUpdate, selfId: string | undefined, work: () => Promise<T>): Promise<T> {
+    return refuseDuplicates(this.capabilities, work, async () => {
+      const given = [input.email, ...(input.emails ?? []).map((e) => e.email)].filter((e): e is string => typeof e === 'string').map(normalizeEmail);
+      const taken = await this.contacts.ownersOfEmails(this.tx.db, actor.workspaceId, [...new Set(given)]);
+      const other = taken.find((t) => t.contact_id !== selfId);
       return duplicate('contact', 'email', other?.contact_id ?? 'unknown');
     });
   }
+}
+
+/** The survivor's entries, then the duplicate's it lacks (so never primary); 422 past the limit. */
+function appendMissing<E>(field: string, survivor: E[], duplicate: E[], value: (entry: E) => string): E[] {
+  const have = new Set(survivor.map(value));
+  const merged = [...survivor, ...duplicate.filter((e) => !have.has(value(e)))];
+  if (merged.length > MAX_ENTRIES) {
+    throw new DomainError('unprocessable', `Together the two contacts have more than ${MAX_ENTRIES} ${field}; remove some first.`, { [field]: [`At most ${MAX_ENTRIES}.`] });
+  }
+  return merged;
 }
 
 function emptyContact(): Contact {

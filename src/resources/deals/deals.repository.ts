@@ -4,7 +4,7 @@ import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { DealStageChangeTable, DealTable } from '../../db/schema.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
-import { clearReference } from '../../db/unlink.js';
+import { clearReference, moveReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
 import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -152,6 +152,21 @@ export class DealRepository {
         where workspace_id = ${workspaceId} and id in (select deal_id from deal_contacts where contact_id = ${id})`.execute(db);
       await db.deleteFrom('deal_contacts').where('workspace_id', '=', workspaceId).where('contact_id', '=', id).execute();
     }
+  }
+
+  /**
+   * Deals of a merged company belong to the survivor; deals of a merged
+   * contact name the survivor instead (once: a deal that names both keeps one link).
+   */
+  async reassign(db: Executor, workspaceId: string, type: ReferencedType, fromId: string, toId: string, at: number): Promise<string[]> {
+    if (type === 'company') return moveReference(db, 'deals', 'company_id', workspaceId, fromId, toId, at);
+    if (type !== 'contact') return [];
+    const changed = await sql<{ id: string }>`update deals set updated_at = ${at}, version = version + 1
+      where workspace_id = ${workspaceId} and id in (select deal_id from deal_contacts where workspace_id = ${workspaceId} and contact_id = ${fromId}) returning id`.execute(db);
+    await sql`delete from deal_contacts where workspace_id = ${workspaceId} and contact_id = ${fromId}
+      and deal_id in (select deal_id from deal_contacts where workspace_id = ${workspaceId} and contact_id = ${toId})`.execute(db);
+    await db.updateTable('deal_contacts').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).execute();
+    return changed.rows.map((row) => row.id);
   }
 
   private async contactsOf(db: Executor, dealIds: string[]): Promise<Map<string, string[]>> {

@@ -3,7 +3,7 @@ import { listRows } from '../../db/list-rows.js';
 import type { LeadTable } from '../../db/schema.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
-import { clearReference } from '../../db/unlink.js';
+import { clearReference, moveReference } from '../../db/unlink.js';
 import type { JsonObject } from '../../domain/normalize.js';
 import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -25,6 +25,14 @@ const fromRow = (row: Row): Lead => ({
   created_at: Number(row.created_at),
   updated_at: Number(row.updated_at),
 });
+
+/** The lead columns that point at records of each type. */
+const LEAD_REFERENCES: Partial<Record<ReferencedType, string[]>> = {
+  user: ['owner_id', 'created_by'],
+  contact: ['converted_contact_id'],
+  company: ['converted_company_id'],
+  deal: ['converted_deal_id'],
+};
 
 const toRow = (lead: Lead): Omit<LeadTable, 'workspace_id'> => ({ ...lead, name_key: leadNameKey(lead), custom_fields: JSON.stringify(lead.custom_fields) });
 
@@ -80,12 +88,13 @@ export class LeadRepository {
 
   /** Leads let go of a deleted owner or creator, and of records they were converted into. */
   async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
-    const columns: Partial<Record<ReferencedType, string[]>> = {
-      user: ['owner_id', 'created_by'],
-      contact: ['converted_contact_id'],
-      company: ['converted_company_id'],
-      deal: ['converted_deal_id'],
-    };
-    for (const column of columns[type] ?? []) await clearReference(db, 'leads', column, workspaceId, id, at);
+    for (const column of LEAD_REFERENCES[type] ?? []) await clearReference(db, 'leads', column, workspaceId, id, at);
+  }
+
+  /** A lead converted into a merged contact or company names the survivor. */
+  async reassign(db: Executor, workspaceId: string, type: ReferencedType, fromId: string, toId: string, at: number): Promise<string[]> {
+    const changed: string[] = [];
+    for (const column of LEAD_REFERENCES[type] ?? []) changed.push(...(await moveReference(db, 'leads', column, workspaceId, fromId, toId, at)));
+    return changed;
   }
 }

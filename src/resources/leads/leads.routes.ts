@@ -13,7 +13,7 @@ import { presentDeal } from '../deals/deals.presenter.js';
 import type { DealService } from '../deals/deals.service.js';
 import { leadListSpec } from './leads.list.js';
 import { presentLead } from './leads.presenter.js';
-import { LeadConvert, LeadCreate, LeadUpdate } from './leads.schema.js';
+import { LeadConvert, LeadCreate, LeadUpdate, LeadUpsert } from './leads.schema.js';
 import type { LeadService } from './leads.service.js';
 
 export function leadRoutes(app: FastifyInstance, services: { leads: LeadService; contacts: ContactService; companies: CompanyService; deals: DealService }): void {
@@ -29,6 +29,7 @@ export function leadRoutes(app: FastifyInstance, services: { leads: LeadService;
     update: LeadUpdate,
     present: presentLead,
     service: leads,
+    upsert: { key: 'email', body: LeadUpsert, service: leads },
   });
 
   app.post('/v1/leads/:id/convert', {

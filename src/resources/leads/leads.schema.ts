@@ -32,6 +32,17 @@ const fields = {
 export const LeadCreate = Type.Object({ first_name: Name, last_name: Name, ...fields }, { additionalProperties: false, title: 'LeadCreate' });
 export type LeadCreate = Static<typeof LeadCreate>;
 
+export const LeadUpsert = Type.Object(
+  {
+    first_name: Name,
+    last_name: Name,
+    ...fields,
+    email: Type.String({ format: 'email', maxLength: 254, description: 'Finds the lead: the one with this email is updated, else one is created.' }),
+  },
+  { additionalProperties: false, title: 'LeadUpsert', description: 'A LeadCreate body in which email is required. On an existing lead only the fields given change, as in an update.' },
+);
+export type LeadUpsert = Static<typeof LeadUpsert>;
+
 export const LeadUpdate = Type.Object({ first_name: Type.Optional(Name), last_name: Type.Optional(Name), ...fields }, { additionalProperties: false, title: 'LeadUpdate' });
 export type LeadUpdate = Static<typeof LeadUpdate>;
 

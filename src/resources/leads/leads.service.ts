@@ -7,6 +7,7 @@ import { refuseDuplicates } from '../../domain/dedup.js';
 import { DomainError, duplicate, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, companyDomainOfEmail, mergeCustomFields, normalizeDomain, normalizeEmail } from '../../domain/normalize.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
+import { upsert, type Written } from '../../domain/upsert.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
@@ -19,7 +20,7 @@ import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { Lead, LeadRepository } from './leads.repository.js';
-import type { LeadConvert, LeadCreate, LeadUpdate } from './leads.schema.js';
+import type { LeadConvert, LeadCreate, LeadUpdate, LeadUpsert } from './leads.schema.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentLead } from './leads.presenter.js';
 
@@ -58,42 +59,67 @@ export class LeadService {
     return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'lead', page.rows) };
   }
 
+  /** Refuses a key that may not write leads (a bulk request asks once, before its first record). */
+  requireWrite(actor: Actor): void {
+    requireAccess(actor, 'leads', 'write');
+  }
+
   async create(actor: Actor, input: LeadCreate): Promise<LeadView> {
     requireAccess(actor, 'leads', 'write');
+    const { email } = this.apply(blankLead(), input);
+    return this.unique(actor, email, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at)));
+  }
+
+  private async createIn(db: Executor, actor: Actor, input: LeadCreate, at: number): Promise<LeadView> {
     const draft: Lead = { ...this.apply(blankLead(), input), created_by: actor.userId };
-    return this.unique(actor, draft, async (db, at) => {
-      await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
-      const lead: Lead = { ...draft, id: newId('lead'), created_at: at, updated_at: at };
-      await this.refuseDuplicate(db, actor.workspaceId, lead);
-      await this.leads.insert(db, actor.workspaceId, lead);
-      await this.tagging.write(db, actor.workspaceId, 'lead', lead.id, input.tag_ids);
-      const view = await this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids, db);
-      await this.events.record(db, actor, actor.workspaceId, at, 'lead.created', presentLead(view));
-      return view;
-    });
+    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
+    const lead: Lead = { ...draft, id: newId('lead'), created_at: at, updated_at: at };
+    await this.refuseDuplicate(db, actor.workspaceId, lead);
+    await this.leads.insert(db, actor.workspaceId, lead);
+    await this.tagging.write(db, actor.workspaceId, 'lead', lead.id, input.tag_ids);
+    const view = await this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids, db);
+    await this.events.record(db, actor, actor.workspaceId, at, 'lead.created', presentLead(view));
+    return view;
   }
 
   async update(actor: Actor, id: string, input: LeadUpdate, ifMatch?: number): Promise<LeadView> {
     requireAccess(actor, 'leads', 'write');
-    let next: Lead | undefined;
-    return this.unique(actor, () => next, async (db, at) => {
-      const current = await this.load(db, actor.workspaceId, id, ifMatch);
-      if (current.status === 'converted' && input.status !== undefined) {
-        throw new DomainError('unprocessable', 'A converted lead keeps the status converted.', { status: ['The lead is converted.'] });
-      }
-      const before = await this.tagging.attachOne(actor.workspaceId, 'lead', current, db);
-      const applied = this.apply(current, input);
-      await this.checkReferences(db, actor.workspaceId, applied, input.tag_ids);
-      const retagged = this.tagging.changes(before.tags, input.tag_ids);
-      if (unchanged(current, applied) && !retagged) return before;
-      next = { ...applied, updated_at: at, version: current.version + 1 };
-      await this.refuseDuplicate(db, actor.workspaceId, next);
-      if (!(await this.leads.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
-      await this.tagging.write(db, actor.workspaceId, 'lead', id, input.tag_ids);
-      const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'lead', next, db) : { ...next, tags: before.tags };
-      await this.events.record(db, actor, actor.workspaceId, at, 'lead.updated', presentLead(view), { before: presentLead(before) });
-      return view;
-    });
+    const email = input.email === undefined || input.email === null ? null : normalizeEmail(input.email);
+    const written = await this.unique(actor, email, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.updateIn(db, actor, id, input, at, ifMatch)));
+    return written.record;
+  }
+
+  /** Creates the lead, or updates the one with this email with the fields given, in one transaction. */
+  async upsert(actor: Actor, input: LeadUpsert): Promise<Written<LeadView>> {
+    requireAccess(actor, 'leads', 'write');
+    const email = normalizeEmail(input.email);
+    return this.unique(actor, email, () =>
+      upsert(this.capabilities, this.tx, actor.workspaceId, {
+        find: (db) => this.leads.findIdByEmail(db, actor.workspaceId, email),
+        create: (db, at) => this.createIn(db, actor, input, at),
+        update: (db, id, at) => this.updateIn(db, actor, id, input, at),
+      }),
+    );
+  }
+
+  /** Changes the lead inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
+  private async updateIn(db: Executor, actor: Actor, id: string, input: LeadUpdate, at: number, ifMatch?: number): Promise<Written<LeadView>> {
+    const current = await this.load(db, actor.workspaceId, id, ifMatch);
+    if (current.status === 'converted' && input.status !== undefined) {
+      throw new DomainError('unprocessable', 'A converted lead keeps the status converted.', { status: ['The lead is converted.'] });
+    }
+    const before = await this.tagging.attachOne(actor.workspaceId, 'lead', current, db);
+    const applied = this.apply(current, input);
+    await this.checkReferences(db, actor.workspaceId, applied, input.tag_ids);
+    const retagged = this.tagging.changes(before.tags, input.tag_ids);
+    if (unchanged(current, applied) && !retagged) return { record: before, outcome: 'unchanged' };
+    const next: Lead = { ...applied, updated_at: at, version: current.version + 1 };
+    await this.refuseDuplicate(db, actor.workspaceId, next);
+    if (!(await this.leads.replace(db, actor.workspaceId, next, current.version))) throw concurrentChange();
+    await this.tagging.write(db, actor.workspaceId, 'lead', id, input.tag_ids);
+    const view = retagged ? await this.tagging.attachOne(actor.workspaceId, 'lead', next, db) : { ...next, tags: before.tags };
+    await this.events.record(db, actor, actor.workspaceId, at, 'lead.updated', presentLead(view), { before: presentLead(before) });
+    return { record: view, outcome: 'updated' };
   }
 
   async delete(actor: Actor, id: string, ifMatch?: number): Promise<void> {
@@ -241,10 +267,9 @@ export class LeadService {
   }
 
   /** Writes run one at a time per workspace, so the dedup check holds; the email index backs it. */
-  private unique(actor: Actor, draft: Lead | (() => Lead | undefined), work: (db: Executor, at: number) => Promise<LeadView>): Promise<LeadView> {
-    return refuseDuplicates(this.capabilities, () => this.tx.writeIn(actor.workspaceId, work), async () => {
-      const lead = typeof draft === 'function' ? draft() : draft;
-      const existing = lead?.email ? await this.leads.findIdByEmail(this.tx.db, actor.workspaceId, lead.email) : undefined;
+  private unique<T>(actor: Actor, email: string | null, work: () => Promise<T>): Promise<T> {
+    return refuseDuplicates(this.capabilities, work, async () => {
+      const existing = email !== null ? await this.leads.findIdByEmail(this.tx.db, actor.workspaceId, email) : undefined;
       return duplicate('lead', 'email', existing ?? 'unknown');
     });
   }

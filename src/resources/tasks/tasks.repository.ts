@@ -1,6 +1,6 @@
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows } from '../../db/list-rows.js';
-import { releaseLinks } from '../../db/record-links.js';
+import { reassignLinks, releaseLinks } from '../../db/record-links.js';
 import type { TaskTable } from '../../db/schema.js';
 import { deleteRecord, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
@@ -56,5 +56,10 @@ export class TaskRepository {
   async release(db: Executor, workspaceId: string, type: ReferencedType, id: string, at: number): Promise<void> {
     if (type === 'user') await clearReference(db, 'tasks', 'assignee_id', workspaceId, id, at);
     else await releaseLinks(db, 'tasks', workspaceId, type, id, at);
+  }
+
+  /** Tasks about a merged record are about the survivor. */
+  reassign(db: Executor, workspaceId: string, type: ReferencedType, fromId: string, toId: string, at: number): Promise<string[]> {
+    return reassignLinks(db, 'tasks', workspaceId, type, fromId, toId, at);
   }
 }
