@@ -38,6 +38,12 @@ import { WebhookService } from './webhooks/webhooks.service.js';
 import { SandboxRepository } from './resources/sandboxes/sandboxes.repository.js';
 import { SandboxService } from './resources/sandboxes/sandboxes.service.js';
 import { SampleData } from './resources/sandboxes/sample-data.js';
+import { presentContact } from './resources/contacts/contacts.presenter.js';
+import { presentCompany } from './resources/companies/companies.presenter.js';
+import { presentLead } from './resources/leads/leads.presenter.js';
+import { presentDeal } from './resources/deals/deals.presenter.js';
+import { presentActivity } from './resources/activities/activities.presenter.js';
+import { presentTask } from './resources/tasks/tasks.presenter.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -69,7 +75,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   // Who lets go of what when a record is deleted (domain/references.ts).
   const referrers = [contactRepository, companyRepository, dealRepository, leadRepository, activityRepository, taskRepository];
 
-  const users = new UserService(tx, capabilities, userRepository, referrers);
+  const users = new UserService(tx, capabilities, userRepository, referrers, eventLog);
   const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
   const pipelines = new PipelineService(tx, pipelineRepository, eventLog);
   const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers, eventLog);
@@ -82,6 +88,15 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   const leads = new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers, eventLog);
   const activities = new ActivityService(tx, capabilities, clock, activityRepository, userRepository, eventLog);
   const tasks = new TaskService(tx, taskRepository, userRepository, eventLog);
+  // How knock-on events (records a deletion, merge or tag change touched) show each kind of record.
+  eventLog.readRecordsWith([
+    { table: 'contacts', type: 'contact', read: async (db, ws, ids) => (await tagging.attach(ws, 'contact', await byIds(ids, (id) => contactRepository.find(db, ws, id)), db)).map(presentContact) },
+    { table: 'companies', type: 'company', read: async (db, ws, ids) => (await tagging.attach(ws, 'company', await byIds(ids, (id) => companyRepository.find(db, ws, id)), db)).map(presentCompany) },
+    { table: 'leads', type: 'lead', read: async (db, ws, ids) => (await tagging.attach(ws, 'lead', await byIds(ids, (id) => leadRepository.find(db, ws, id)), db)).map(presentLead) },
+    { table: 'deals', type: 'deal', read: async (db, ws, ids) => (await deals.views(ws, await byIds(ids, (id) => dealRepository.find(db, ws, id)), db)).map(presentDeal) },
+    { table: 'activities', type: 'activity', read: async (db, ws, ids) => (await byIds(ids, (id) => activityRepository.find(db, ws, id))).map(presentActivity) },
+    { table: 'tasks', type: 'task', read: async (db, ws, ids) => (await byIds(ids, (id) => taskRepository.find(db, ws, id))).map(presentTask) },
+  ]);
   const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate);
   return {
     storage,
@@ -107,4 +122,14 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
       return repositories[type].exists(tx.db, workspaceId, id);
     }),
   };
+}
+
+/** The records with these ids that exist, one look-up each, in order. */
+async function byIds<T>(ids: readonly string[], find: (id: string) => Promise<T | undefined>): Promise<T[]> {
+  const found: T[] = [];
+  for (const id of ids) {
+    const record = await find(id);
+    if (record !== undefined) found.push(record);
+  }
+  return found;
 }

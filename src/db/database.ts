@@ -10,6 +10,7 @@ import * as foundation from './migrations/20261121T2330_foundation.js';
 import * as pipeline from './migrations/20261122T0000_pipeline.js';
 import * as events from './migrations/20261122T1200_events.js';
 import * as sandboxes from './migrations/20261122T1500_sandboxes.js';
+import * as syncIndexes from './migrations/20261122T1600_sync_indexes.js';
 import type { Database } from './schema.js';
 import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261122T0000_pipeline': pipeline,
   '20261122T1200_events': events,
   '20261122T1500_sandboxes': sandboxes,
+  '20261122T1600_sync_indexes': syncIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -35,9 +35,19 @@ export interface RecordOptions {
   onlyEndpointId?: string;
 }
 
+/** How to show records of one kind by id, inside a transaction: for knock-on events. */
+export interface RecordReader {
+  /** The table the records live in. */
+  table: string;
+  /** Their event types are `<type>.updated`. */
+  type: 'contact' | 'company' | 'deal' | 'lead' | 'activity' | 'task';
+  read(db: Executor, workspaceId: string, ids: string[]): Promise<Presented[]>;
+}
+
 export class EventLog {
   /** Set when deliveries were queued; the worker is woken after the commit. */
   private queued = false;
+  private readers: readonly RecordReader[] = [];
 
   constructor(
     private readonly events: EventRepository,
@@ -86,6 +96,28 @@ export class EventLog {
     );
     if (targets.length > 0) this.queued = true;
     return eventBody(row);
+  }
+
+  /** Set once at wiring: the services that can show each kind of record. */
+  readRecordsWith(readers: readonly RecordReader[]): void {
+    this.readers = readers;
+  }
+
+  /**
+   * Records `<type>.updated` for every record the transaction changed as a
+   * knock-on of `cause` (unlinked by a deletion, pointed at a merge's
+   * survivor, retagged by a tag's change) that has no event of its own: so
+   * a client following events or webhooks sees every change. Call it after
+   * the cause's own event.
+   */
+  async recordKnockOn(db: Executor, actor: Actor, at: number, cause: { type: string; id: string }): Promise<void> {
+    for (const reader of this.readers) {
+      const ids = await this.events.changedWithoutEvent(db, reader.table, actor.workspaceId, at);
+      if (ids.length === 0) continue;
+      for (const object of await reader.read(db, actor.workspaceId, ids)) {
+        await this.record(db, actor, actor.workspaceId, at, `${reader.type}.updated`, object, { extra: { cause } });
+      }
+    }
   }
 
   /** Whether deliveries were queued since the last call (then the worker should look now). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Capabilities } from '../db/capabilities.js';
 import { listRows } from '../db/list-rows.js';
 import type { EventTable } from '../db/schema.js';
@@ -25,6 +26,18 @@ export class EventRepository {
   async list(db: Executor, workspaceId: string, query: ListQuery) {
     const page = await listRows<EventRow>(db, this.capabilities, eventListSpec, workspaceId, query, EVENT_COLUMNS);
     return { ...page, rows: page.rows.map(fromRow) };
+  }
+
+  /**
+   * The records of `table` that the transaction stamped `at` changed but that
+   * have no event at `at` yet. The workspace's change clock gives each write
+   * transaction its own `at`, so these are exactly that transaction's knock-on changes.
+   */
+  async changedWithoutEvent(db: Executor, table: string, workspaceId: string, at: number): Promise<string[]> {
+    const result = await sql<{ id: string }>`select id from ${sql.table(table)} where workspace_id = ${workspaceId} and updated_at = ${at}
+      and id not in (select record_id from events where workspace_id = ${workspaceId} and created_at = ${at} and record_id is not null)
+      order by id`.execute(db);
+    return result.rows.map((row) => row.id);
   }
 
   /** Deletes events older than `before`; returns how many. */

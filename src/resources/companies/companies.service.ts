@@ -155,6 +155,7 @@ export class CompanyService {
       await this.tagging.remove(db, 'company', id);
       await this.companies.delete(db, actor.workspaceId, id);
       await this.events.record(db, actor, actor.workspaceId, at, 'company.deleted', presentCompany(view));
+      await this.events.recordKnockOn(db, actor, at, { type: 'company.deleted', id });
     });
   }
 

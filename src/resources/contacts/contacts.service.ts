@@ -174,6 +174,7 @@ export class ContactService {
       await this.tagging.remove(db, 'contact', id);
       await this.contacts.delete(db, actor.workspaceId, id);
       await this.events.record(db, actor, actor.workspaceId, at, 'contact.deleted', presentContact(view));
+      await this.events.recordKnockOn(db, actor, at, { type: 'contact.deleted', id });
     });
   }
 

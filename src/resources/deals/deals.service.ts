@@ -121,6 +121,7 @@ export class DealService implements StageOccupancy {
       await this.tagging.remove(db, 'deal', id);
       await this.deals.delete(db, actor.workspaceId, id);
       await this.events.record(db, actor, actor.workspaceId, at, 'deal.deleted', presentDeal(before));
+      await this.events.recordKnockOn(db, actor, at, { type: 'deal.deleted', id });
     });
   }
 
@@ -257,7 +258,8 @@ export class DealService implements StageOccupancy {
     return view as DealView;
   }
 
-  private async views(workspaceId: string, deals: Deal[], db: Executor = this.tx.db): Promise<DealView[]> {
+  /** Deals as shown (tags, stage probability), read through `db` (inside a transaction too). */
+  async views(workspaceId: string, deals: Deal[], db: Executor = this.tx.db): Promise<DealView[]> {
     const stages = await this.pipelines.stagesByIds(db, workspaceId, deals.map((d) => d.stage_id));
     const tagged = await this.tagging.attach(workspaceId, 'deal', deals, db);
     return tagged.map((deal) => ({ ...deal, stage_probability: stages.get(deal.stage_id)?.probability ?? 0 }));

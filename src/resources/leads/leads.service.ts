@@ -130,6 +130,7 @@ export class LeadService {
       await this.tagging.remove(db, 'lead', id);
       await this.leads.delete(db, actor.workspaceId, id);
       await this.events.record(db, actor, actor.workspaceId, at, 'lead.deleted', presentLead(before));
+      await this.events.recordKnockOn(db, actor, at, { type: 'lead.deleted', id });
     });
   }
 

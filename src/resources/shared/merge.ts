@@ -77,6 +77,7 @@ export async function mergeRecords<R extends Mergeable>(
     before: recipe.present(before),
     extra: { merged_id: duplicateId, merged: recipe.present(merged), reassigned_ids: reassigned },
   });
+  await deps.events.recordKnockOn(db, actor, at, { type: `${type}.merged`, id });
   return view;
 }
 

@@ -57,6 +57,7 @@ export class TagService {
       // Tagged records show the tag's name and colour.
       if (tag.name !== current.name || tag.color !== current.color) await this.tags.touchTagged(db, actor.workspaceId, id, at);
       await this.events.record(db, actor, actor.workspaceId, at, 'tag.updated', presentTag(tag), { before: presentTag(current) });
+      await this.events.recordKnockOn(db, actor, at, { type: 'tag.updated', id });
       return tag;
     });
   }
@@ -71,6 +72,7 @@ export class TagService {
       await this.tags.touchTagged(db, actor.workspaceId, id, at);
       await this.tags.delete(db, actor.workspaceId, id);
       await this.events.record(db, actor, actor.workspaceId, at, 'tag.deleted', presentTag(current));
+      await this.events.recordKnockOn(db, actor, at, { type: 'tag.deleted', id });
     });
   }
 

@@ -4,6 +4,7 @@ import { DomainError, duplicate, notFound } from '../../domain/errors.js';
 import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
+import type { EventLog } from '../../events/event-log.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import type { ListQuery } from '../../list/list-query.js';
@@ -22,6 +23,7 @@ export class UserService {
     private readonly capabilities: Capabilities,
     private readonly users: UserRepository,
     private readonly referrers: readonly Referrer[],
+    private readonly events: EventLog,
   ) {}
 
   async get(actor: Actor, id: string): Promise<UserRow> {
@@ -103,6 +105,8 @@ export class UserService {
       }
       await releaseAll(this.referrers, db, actor.workspaceId, 'user', id, at);
       await this.users.delete(db, actor.workspaceId, id);
+      // Users have no events of their own; the records they owned or were assigned change.
+      await this.events.recordKnockOn(db, actor, at, { type: 'user.deleted', id });
     });
   }
 
