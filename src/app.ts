@@ -48,6 +48,7 @@ import { DeliveryWorker } from './webhooks/delivery-worker.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
+import { rpcRoutes } from './rpc/rpc.routes.js';
 import { snapCrmRoutes } from './snapcrm/snapcrm.routes.js';
 import { sandboxRoutes } from './resources/sandboxes/sandboxes.routes.js';
 
@@ -160,6 +161,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   timelineRoutes(app, services.timeline);
   eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
   webhookRoutes(app, services.webhooks);
+  rpcRoutes(app, { services, rateLimiter, publicUrl: config.publicUrl, clock });
   snapCrmRoutes(app, services);
   sandboxRoutes(app, services.sandboxes);
 

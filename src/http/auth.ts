@@ -63,16 +63,32 @@ export function installAuth(
     const mode = request.routeOptions.config.auth ?? (request.routeOptions.url?.startsWith('/v1/') ? 'key' : 'public');
     if (mode === 'public') return;
     if (mode === 'operator') return checkOperator(request, options.operatorToken);
-    const credentials = readCredentials(request);
-    if (!credentials) throw new DomainError('unauthorized', 'An API key is required: send Authorization: Bearer <key> or X-API-Key.');
-    const { actor, budget } = await options.apiKeys.authenticate(credentials.secret, credentials.basicUser);
-    request.actor = { ...actor, requestId: request.id };
-    await applyRateLimit(reply, options.rateLimiter, actor.keyId, budget);
+    await authenticateKey(request, reply, options);
   });
 }
 
-async function applyRateLimit(reply: FastifyReply, limiter: RateLimiter, keyId: string, budget: Parameters<RateLimiter['consume']>[1]): Promise<void> {
-  const decision = await limiter.consume(keyId, budget);
+export interface KeyAuthentication {
+  apiKeys: ApiKeyService;
+  rateLimiter: RateLimiter;
+}
+
+/**
+ * The request's key, as its actor (also set on the request), with `points`
+ * drawn from the key's rate limit and the X-RateLimit-* headers set. A door
+ * that carries several calls in one request (a JSON-RPC batch) draws one
+ * point per call.
+ */
+export async function authenticateKey(request: FastifyRequest, reply: FastifyReply, options: KeyAuthentication, points = 1): Promise<Actor> {
+  const credentials = readCredentials(request);
+  if (!credentials) throw new DomainError('unauthorized', 'An API key is required: send Authorization: Bearer <key> or X-API-Key.');
+  const { actor, budget } = await options.apiKeys.authenticate(credentials.secret, credentials.basicUser);
+  request.actor = { ...actor, requestId: request.id };
+  await applyRateLimit(reply, options.rateLimiter, actor.keyId, budget, points);
+  return request.actor;
+}
+
+async function applyRateLimit(reply: FastifyReply, limiter: RateLimiter, keyId: string, budget: Parameters<RateLimiter['consume']>[1], points: number): Promise<void> {
+  const decision = await limiter.consume(keyId, budget, points);
   reply.header('x-ratelimit-limit', decision.limit);
   reply.header('x-ratelimit-remaining', decision.remaining);
   reply.header('x-ratelimit-reset', decision.resetAt);
