@@ -72,7 +72,8 @@ export function checkEndpointUrl(raw: string, allow: AllowList): string | undefi
     return 'must be an absolute http(s) URL';
   }
   if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // A trailing dot names the same host ("localhost." is localhost).
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
   const literal = ipaddr.isValid(host);
   const allowed = literal ? isAllowListed(host, allow) : hostAllowed(host, allow);
   if (url.protocol === 'http:' && !allowed) return 'must use https (http is accepted only for hosts in TRELLIS_WEBHOOK_ALLOW_PRIVATE)';
@@ -108,7 +109,7 @@ export function guardedLookup(allow: AllowList) {
       if (!hostAllowed(hostname, allow)) {
         for (const { address } of addresses) {
           const reason = blockedAddressReason(address, allow);
-          if (reason) return callback(new BlockedAddressError(`${hostname} resolves to ${reason}; deliveries to internal addresses are refused`), []);
+          if (reason) return callback(new BlockedAddressError(`${hostname} resolves to an internal address (${reason}); deliveries to internal addresses are refused`), []);
         }
       }
       if (options.all) return callback(null, addresses);

@@ -86,13 +86,15 @@ export class DeliveryWorker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.settings.pollIntervalMs);
-      function done() {
+      // Whichever ends the sleep, the wake-up goes with it: a stale one left behind
+      // after the timer would swallow the next nudge (it clears `nudged`).
+      const done = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.settings.pollIntervalMs);
+      this.wake = () => {
         this.nudged = false;
         done();
       };
@@ -133,13 +135,13 @@ export class DeliveryWorker {
     const at = this.clock.now();
     if (result.ok) {
       await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null), delivered_at: at });
-      if (endpoint.failing_since !== null) await this.endpoints.markHealthy(this.db, endpoint.id);
+      if (endpoint.failing_since !== null) await this.endpoints.markHealthy(this.db, endpoint.id, endpoint.url);
       return;
     }
     const wait = this.settings.retryScheduleMs[delivery.attempts];
     const retry = wait === undefined ? undefined : at + Math.round(wait * (0.9 + Math.random() * 0.2));
     await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error), next_attempt_at: retry ?? null });
-    await this.endpoints.markFailing(this.db, endpoint.id, at);
+    await this.endpoints.markFailing(this.db, endpoint.id, endpoint.url, at);
     if (endpoint.failing_since !== null && at - endpoint.failing_since >= this.settings.disableAfterMs) {
       const reason = `Deliveries have failed since ${new Date(endpoint.failing_since).toISOString()}; the last error: ${result.error ?? 'unknown'}`;
       await this.webhooks.disableFailing(endpoint, reason.slice(0, 1000));

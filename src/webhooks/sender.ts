@@ -49,8 +49,9 @@ export class WebhookSender {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const text = await response.body.text().catch(() => '');
       const ok = response.statusCode >= 200 && response.statusCode < 300;
+      // Only the start of an answer is kept: a receiver must not make Trellis buffer (or wait for) a body without end.
+      const text = ok ? await response.body.dump({ limit: MAX_ERROR_LENGTH }).then(() => '', () => '') : await startOf(response.body, MAX_ERROR_LENGTH);
       const error = ok ? null : `HTTP ${response.statusCode}${response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not followed)' : ''}${text ? `: ${text.slice(0, MAX_ERROR_LENGTH)}` : ''}`;
       return { ok, statusCode: response.statusCode, latencyMs: elapsed(), error };
     } catch (error) {
@@ -61,6 +62,24 @@ export class WebhookSender {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/** The first `limit` characters (or so) of a body; the rest is not read, and the connection is let go. */
+async function startOf(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit * 4) break;
+    }
+  } catch {
+    // What arrived before the error is what there is.
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function describe(error: unknown, timeoutMs: number): string {

@@ -69,13 +69,16 @@ export class WebhookEndpointRepository {
     await db.deleteFrom('webhook_endpoints').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
-  /** After a failed attempt: remembers when the failures began (kept if already set). */
-  async markFailing(db: Executor, id: string, at: number): Promise<void> {
-    await db.updateTable('webhook_endpoints').set({ failing_since: at }).where('id', '=', id).where('failing_since', 'is', null).execute();
+  /**
+   * After a failed attempt at `url`: remembers when the failures began (kept if
+   * already set). An attempt at a url the endpoint no longer has counts for nothing.
+   */
+  async markFailing(db: Executor, id: string, url: string, at: number): Promise<void> {
+    await db.updateTable('webhook_endpoints').set({ failing_since: at }).where('id', '=', id).where('url', '=', url).where('failing_since', 'is', null).execute();
   }
 
-  async markHealthy(db: Executor, id: string): Promise<void> {
-    await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
+  async markHealthy(db: Executor, id: string, url: string): Promise<void> {
+    await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('url', '=', url).where('failing_since', 'is not', null).execute();
   }
 }
 

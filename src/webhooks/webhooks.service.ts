@@ -69,14 +69,15 @@ export class WebhookService {
     const url = input.url === undefined ? undefined : this.checkUrl(input.url);
     return this.change(actor, id, ifMatch, (current) => {
       const enabling = input.enabled === true && !current.enabled;
+      const moved = url !== undefined && url !== current.url;
       return {
         ...current,
         url: url ?? current.url,
         events: input.events ?? current.events,
         description: input.description === undefined ? current.description : input.description?.trim() || null,
         enabled: input.enabled ?? current.enabled,
-        // Re-enabling starts afresh: the failure clock and the reason go.
-        failing_since: enabling ? null : current.failing_since,
+        // Re-enabling, or a new URL, starts afresh: the old URL's failures do not count against it.
+        failing_since: enabling || moved ? null : current.failing_since,
         disabled_reason: enabling ? null : current.disabled_reason,
       };
     });
@@ -135,7 +136,8 @@ export class WebhookService {
   async disableFailing(endpoint: WebhookEndpoint, reason: string): Promise<void> {
     await this.tx.writeIn(endpoint.workspace_id, async (db, at) => {
       const current = await this.endpoints.find(db, endpoint.workspace_id, endpoint.id);
-      if (!current?.enabled) return;
+      // Re-enabled, moved to another url or recovered meanwhile: the failures no longer stand.
+      if (!current?.enabled || current.url !== endpoint.url || current.failing_since === null) return;
       const disabled: WebhookEndpoint = { ...current, enabled: false, disabled_reason: reason, updated_at: at, version: current.version + 1 };
       if (!(await this.endpoints.replace(db, disabled, current.version))) return;
       await this.events.record(db, null, endpoint.workspace_id, at, 'webhook_endpoint.disabled', presentEndpoint(disabled), { before: presentEndpoint(current) });
