@@ -34,7 +34,8 @@ const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S]
   --connections C   concurrent HTTP connections (default 50)
   --json FILE       also write the results to FILE as JSON
   --only LIST       run only these scenarios: get_by_id,list_first,list_deep,filter_email,create,
-                    list_deals_by_stage,create_deal,move_deal,webhooks
+                    list_deals_by_stage,create_deal,move_deal,webhooks,
+                    report_pipeline,report_sales,report_conversion,report_forecast,search
   --webhook-backlog N  events queued before the webhook drain is timed (default 5000)
   --rounds R        repeat every run R times, keep the best of each (default 1)
   --log-level L     Trellis LOG_LEVEL (default info, as in production; silent shows the logging cost)

@@ -15,6 +15,8 @@ import { cleanupNow, installExitHandlers, onCleanup, startServer, tail, type Ser
 import { checksTable, checkTargets, resultsTable, type Row, type ServerName } from './report.js';
 import { createdAtCursor, drain, measure, probe, scenarios, type Measurement } from './scenarios.js';
 import { liftKeyBudget, seedContacts, seedDeals } from './seed.js';
+import { REPORT_SCENARIOS, reportScenarios, seedReportData, type SeededReports } from './reports.js';
+import { searchScenario } from './search.js';
 import { benchWebhooks, type WebhookResults } from './webhooks.js';
 
 const options = parseOptions(process.argv.slice(2));
@@ -71,6 +73,16 @@ async function main(): Promise<void> {
       .map((st) => `${st.name} ${st.deals.toLocaleString('en-US')}`)
       .join(', ')}; database ${(size / 1024 / 1024).toFixed(0)} MB, ANALYZE done)`,
   );
+  // The report scenarios' data (owners, currencies, closed deals with history, activities, tasks), only when they run.
+  let seededReports: SeededReports | undefined;
+  if (!options.only || options.only.some((name) => (REPORT_SCENARIOS as readonly string[]).includes(name))) {
+    log('Seeding report data (owners, closed deals with history, activities, tasks)…');
+    seededReports = seedReportData(dbFile, seededDeals);
+    log(
+      `Seeded ${seededReports.owners} owners, ${seededReports.closedDeals.toLocaleString('en-US')} won/lost deals (${seededReports.historyRows.toLocaleString('en-US')} history rows), ` +
+        `${seededReports.activities.toLocaleString('en-US')} activities, ${seededReports.tasks.toLocaleString('en-US')} tasks in ${(seededReports.ms / 1000).toFixed(1)} s (database now ${(fs.statSync(dbFile).size / 1024 / 1024).toFixed(0)} MB)`,
+    );
+  }
 
   // 3. The three servers, each a process of its own.
   log('Starting Trellis and the two baselines…');
@@ -96,7 +108,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const all = scenarios(seeded, seededDeals, { connections: options.connections });
+  const all = [
+    ...scenarios(seeded, seededDeals, { connections: options.connections }),
+    searchScenario(seeded),
+    ...(seededReports ? reportScenarios(seededDeals, seededReports) : []),
+  ];
   const selected = options.only ? all.filter((s) => options.only?.includes(s.name)) : all;
   const withWebhooks = !options.only || options.only.includes('webhooks');
   if (selected.length === 0 && !withWebhooks) throw new Error(`--only matches no scenario (${[...all.map((s) => s.name), 'webhooks'].join(', ')})`);
@@ -110,19 +126,20 @@ async function main(): Promise<void> {
     if (options.rounds > 1) log(`Round ${round} of ${options.rounds}`);
     for (const row of rows) {
       const { scenario } = row;
-      for (const name of ['trellis', 'sqlite', 'fastify'] as const) {
+      for (const name of scenario.trellisOnly ? (['trellis'] as const) : (['trellis', 'sqlite', 'fastify'] as const)) {
         const server = servers[name];
         if (server.child.exitCode !== null || server.child.signalCode !== null) {
           throw new Error(`${server.name} exited (${server.child.exitCode ?? server.child.signalCode}). Log:\n${tail(server.logFile)}`);
         }
+        const connections = scenario.connections ?? options.connections;
         const probeMs = await probe(server.url, scenario, headers);
         // A request that takes a quarter of a second is all SQLite: nothing for a warm-up to warm,
         // and its leftover backlog would take minutes to drain.
         if (options.warmup > 0 && probeMs < 250) {
-          await measure(server.url, scenario, { tag: `${name}w${round}`, duration: options.warmup, connections: options.connections, headers });
+          await measure(server.url, scenario, { tag: `${name}w${round}`, duration: options.warmup, connections, headers });
           await drain(server.url);
         }
-        const m: Measurement = await measure(server.url, scenario, { tag: `${name}r${round}`, duration: options.duration, connections: options.connections, headers });
+        const m: Measurement = await measure(server.url, scenario, { tag: `${name}r${round}`, duration: options.duration, connections, headers });
         await drain(server.url);
         const load = os.loadavg()[0] ?? 0;
         loads.push(load);

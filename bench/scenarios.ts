@@ -3,12 +3,29 @@ import { randomBytes } from 'node:crypto';
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
 import type { Seeded, SeededDeals } from './seed.js';
 
-export type ScenarioName = 'get_by_id' | 'list_first' | 'list_deep' | 'filter_email' | 'create' | 'list_deals_by_stage' | 'create_deal' | 'move_deal';
+export type ScenarioName =
+  | 'get_by_id'
+  | 'list_first'
+  | 'list_deep'
+  | 'filter_email'
+  | 'create'
+  | 'list_deals_by_stage'
+  | 'create_deal'
+  | 'move_deal'
+  | 'report_pipeline'
+  | 'report_sales'
+  | 'report_conversion'
+  | 'report_forecast'
+  | 'search';
 
 export interface Scenario {
   name: ScenarioName;
   label: string;
   expectStatus: number;
+  /** Run against Trellis only: the baselines have no such endpoint (the reports). */
+  trellisOnly?: boolean;
+  /** Connections for this scenario instead of --connections (1: p50 is the time of one request). */
+  connections?: number;
   /** The requests autocannon sends; `tag` keeps generated emails unique per server and run. */
   requests(tag: string): AutocannonRequest[];
   /** What the scenario found wrong in the answers of the run tagged `tag` (e.g. moves that moved nothing), if anything. */

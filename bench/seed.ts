@@ -5,6 +5,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { monotonicFactory } from 'ulid';
+import { fillSearchIndex, suspendTriggers } from './search.js';
 
 export interface Seeded {
   workspaceId: string;
@@ -59,6 +60,8 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
     const existing = db.prepare('select count(*) as n from contacts').get() as { n: number };
     const rebuildIndexes = existing.n === 0;
     if (rebuildIndexes) for (const index of indexes) db.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
+    // The search index's triggers too: its documents are written in one pass after the load.
+    const triggers = rebuildIndexes ? suspendTriggers(db, ['contacts', 'contact_emails']) : undefined;
 
     const insertContact = db.prepare(
       `insert into contacts (id, workspace_id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source,
@@ -105,6 +108,10 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
     if (rebuildIndexes) {
       log(`  … rebuilding ${indexes.length} indexes`);
       for (const index of indexes) db.exec(index.sql);
+    }
+    if (triggers) {
+      fillSearchIndex(db, 'search_source_contacts', log);
+      triggers.restore();
     }
 
     // The app stamps changes with max(now, change_clock + 1): keep that clock past every seeded row.
@@ -191,6 +198,7 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
     const existing = db.prepare('select count(*) as n from deals').get() as { n: number };
     const rebuildIndexes = existing.n === 0;
     if (rebuildIndexes) for (const index of indexes) db.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
+    const triggers = rebuildIndexes ? suspendTriggers(db, ['deals']) : undefined;
 
     const insertDeal = db.prepare(
       `insert into deals (id, workspace_id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date,
@@ -240,6 +248,10 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
     if (rebuildIndexes) {
       log(`  … rebuilding ${indexes.length} deal indexes`);
       for (const index of indexes) db.exec(index.sql);
+    }
+    if (triggers) {
+      fillSearchIndex(db, 'search_source_deals', log);
+      triggers.restore();
     }
 
     db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(base + count - 1, workspaceId);

@@ -49,6 +49,8 @@ import { WebhookSender } from './webhooks/sender.js';
 import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { rpcRoutes } from './rpc/rpc.routes.js';
+import { searchRoutes } from './search/search.routes.js';
+import { reportRoutes } from './reports/reports.routes.js';
 import { snapCrmRoutes } from './snapcrm/snapcrm.routes.js';
 import { sandboxRoutes } from './resources/sandboxes/sandboxes.routes.js';
 
@@ -162,6 +164,8 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
   webhookRoutes(app, services.webhooks);
   rpcRoutes(app, { services, rateLimiter, publicUrl: config.publicUrl, clock });
+  searchRoutes(app, services.search);
+  reportRoutes(app, services.reports);
   snapCrmRoutes(app, services);
   sandboxRoutes(app, services.sandboxes);
 

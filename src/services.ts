@@ -35,6 +35,9 @@ import { EventRepository } from './events/events.repository.js';
 import { EventService } from './events/events.service.js';
 import { WebhookDeliveryRepository, WebhookEndpointRepository } from './webhooks/webhooks.repository.js';
 import { WebhookService } from './webhooks/webhooks.service.js';
+import { SearchRepository } from './search/search.repository.js';
+import { SearchService } from './search/search.service.js';
+import { ReportService } from './reports/reports.service.js';
 import { SandboxRepository } from './resources/sandboxes/sandboxes.repository.js';
 import { SandboxService } from './resources/sandboxes/sandboxes.service.js';
 import { SampleData } from './resources/sandboxes/sample-data.js';
@@ -116,7 +119,9 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     deals,
     activities,
     tasks,
+    reports: new ReportService(tx, clock, pipelineRepository),
     sandboxes: new SandboxService(tx, clock, workspaceRepository, new SandboxRepository(), apiKeys, new SampleData({ companies, contacts, deals, pipelines, leads, activities, tasks })),
+    search: new SearchService(tx, new SearchRepository(capabilities)),
     timeline: new TimelineService(tx, new TimelineRepository(), (type, workspaceId, id) => {
       const repositories = { contact: contactRepository, company: companyRepository, deal: dealRepository, lead: leadRepository };
       return repositories[type].exists(tx.db, workspaceId, id);

@@ -11,6 +11,8 @@ import * as pipeline from './migrations/20261122T0000_pipeline.js';
 import * as events from './migrations/20261122T1200_events.js';
 import * as sandboxes from './migrations/20261122T1500_sandboxes.js';
 import * as syncIndexes from './migrations/20261122T1600_sync_indexes.js';
+import * as search from './migrations/20261122T1700_search.js';
+import * as reports from './migrations/20261122T1800_reports.js';
 import type { Database } from './schema.js';
 import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -36,6 +38,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261122T1200_events': events,
   '20261122T1500_sandboxes': sandboxes,
   '20261122T1600_sync_indexes': syncIndexes,
+  '20261122T1700_search': search,
+  '20261122T1800_reports': reports,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
