@@ -4,12 +4,11 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
-import formats from 'ajv-formats';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openStorage } from './db/database.js';
 import { installAuth } from './http/auth.js';
+import { containsNul, createRequestValidator } from './http/validation.js';
 import { installErrorHandler, sendError } from './http/error-handler.js';
 import { installIdempotency } from './http/idempotency.js';
 import { installNotFound } from './http/not-found.js';
@@ -210,22 +209,11 @@ function servedAtV1(url: string): string {
   return url.startsWith(AUTOMATE_NEXUS_BASE) ? `/v1/${url.slice(AUTOMATE_NEXUS_BASE.length)}` : url;
 }
 
-/**
- * Request validation: unknown fields are refused (not silently dropped) and
- * types are not coerced, so `"42"` for a number is an error, as it should be.
- */
+/** Route schemas are checked by the one request validator (http/validation.ts). */
 function installValidation(app: FastifyInstance): void {
-  const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
-  formats.default(ajv);
+  const ajv = createRequestValidator();
   for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-}
-
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
-  return false;
 }
 
 /** JSON bodies; an empty body (as some clients send on DELETE) counts as none. */

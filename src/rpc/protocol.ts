@@ -5,6 +5,7 @@
  * and a success carries `"error": null`. Nothing here knows HTTP or Trellis.
  */
 import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
+import { containsNul } from '../http/validation.js';
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
@@ -102,13 +103,6 @@ function readEntry(value: unknown): Entry {
   const params = request.params;
   if (params !== undefined && (typeof params !== 'object' || params === null)) return invalid('params is an object or an array.', echo);
   return { call: { id: echo, notification: !hasId, method: request.method, params: params as Call['params'] } };
-}
-
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
-  return false;
 }
 
 /** Named params as given, or positional ones named in the method's order; unknown or missing ones are -32602. */

@@ -5,13 +5,12 @@
  * either way.
  */
 import type { TObject } from '@sinclair/typebox';
-import { Ajv, type ValidateFunction } from 'ajv';
-import formats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { DomainError } from '../domain/errors.js';
 import { validationDetails } from '../http/error-handler.js';
+import { createRequestValidator } from '../http/validation.js';
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
-formats.default(ajv);
+const ajv = createRequestValidator();
 
 const compiled = new WeakMap<TObject, ValidateFunction>();
 
