@@ -11,6 +11,7 @@ import type { ApiClient } from './helpers/client.js';
 import { createCompany, createContact, createTenant, createUser, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { assertNotFound, total } from './helpers/assertions.js';
+import { basicAuth, rpcClient } from './helpers/jsonrpc.js';
 
 let server: TestServer;
 let tenant: Tenant;
@@ -145,6 +146,40 @@ describe('isolation between a sandbox and its workspace', () => {
     const deal = await tenant.api.post('/v1/deals', { name: 'Cross', stage_id: stage.id });
     assert.equal(deal.status, 422, deal.text);
     assert.ok(!(await tenant.api.get('/v1/contacts?limit=100')).body.data.some((c: { id: string }) => c.id === sandboxContact.id));
+  });
+
+  it('refuses the other side\'s ids as not found on the JSON-RPC door, both ways', async () => {
+    const sandboxOwner = (await sandboxApi.get('/v1/me')).body.data.user.email as string;
+    const fromSandbox = rpcClient(server.url, basicAuth(sandboxOwner, sandboxKey));
+    const fromParent = rpcClient(server.url, basicAuth(tenant.ownerEmail, tenant.key));
+    for (const [client, id] of [
+      [fromSandbox, parentContact.id],
+      [fromParent, sandboxContact.id],
+    ] as const) {
+      const got = await client.call('getContact', [id]);
+      assert.equal(got.status, 404, got.text);
+      assert.equal(got.body.error.code, 404);
+      const edited = await client.call('editContact', { contactId: id, rev: 'REV_IGNORE', contact: { name: 'Crossed Over' } });
+      assert.equal(edited.status, 404, edited.text);
+      const deleted = await client.call('deleteContact', { contactId: id, rev: 'REV_IGNORE' });
+      assert.equal(deleted.status, 404, deleted.text);
+    }
+    const found = await fromSandbox.call('findContacts', { query: {}, limit: 100 });
+    assert.equal(found.status, 200, found.text);
+    assert.deepEqual(
+      found.body.result.map((c: { id: string }) => c.id),
+      [sandboxContact.id],
+    );
+    assert.equal((await tenant.api.get(`/v1/contacts/${parentContact.id}`)).body.data.version, parentContact.version, 'the parent record is untouched');
+  });
+
+  it("refuses a parent's tag on the sandbox's SnapCRM intake, and the reverse", async () => {
+    const parentTag = (await tenant.api.post('/v1/tags', { name: unique('parent only ') })).body.data;
+    const sandboxTag = (await sandboxApi.post('/v1/tags', { name: unique('sandbox only ') })).body.data;
+    const intoSandbox = await server.client(sandboxKey, { scheme: 'x-api-key' }).post('/api/v1/leads', { firstName: 'Tag', lastName: unique('Cross'), tagId: parentTag.id });
+    assert.equal(intoSandbox.status, 400, intoSandbox.text);
+    const intoParent = await server.client(tenant.key, { scheme: 'x-api-key' }).post('/api/v1/leads', { firstName: 'Tag', lastName: unique('Cross'), tagId: sandboxTag.id });
+    assert.equal(intoParent.status, 400, intoParent.text);
   });
 
   it('keeps dedup, the SnapCRM intake and events per workspace', async () => {
