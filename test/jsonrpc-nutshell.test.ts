@@ -256,9 +256,34 @@ describe('rate limits', () => {
     assert.equal(second.status, 200);
     assert.ok(Number(second.headers.get('retry-after')) >= 1);
     assert.deepEqual(second.body.map((a: any) => a.error?.code), [429, 429, 429]);
-    const single = await client.call('findUsers');
-    assert.equal(single.status, 429);
-    assert.equal(single.body.error.code, 429);
+    // The refused batch drew nothing: the two calls left can still be spent, one by one.
+    for (const remaining of ['1', '0']) {
+      const single = await client.call('findUsers');
+      assert.equal(single.status, 200, single.text);
+      assert.equal(single.headers.get('x-ratelimit-remaining'), remaining);
+    }
+    const refused = await client.call('findUsers');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error.code, 429);
+  });
+
+  it('answers names every object inherits as unknown (-32602), never as a server error', async () => {
+    const attempts: [string, unknown][] = [
+      ['findContacts', { query: { hasOwnProperty: 'x' } }],
+      ['findContacts', { query: { constructor: [1, 2] } }],
+      ['findContacts', { orderBy: 'toString', orderDirection: 'DESC' }],
+      ['findLeads', { query: { status: 'constructor' } }],
+      ['newContact', { contact: { name: 'Proto Type', constructor: 1 } }],
+      ['newAccount', { account: { name: 'Proto Inc', toString: 1 } }],
+    ];
+    for (const [method, params] of attempts) {
+      const reply = await nutshell.call(method, params);
+      assert.equal(reply.status, 400, `${method} ${JSON.stringify(params)}: ${reply.text}`);
+      assert.equal(reply.body.error.code, -32602, reply.text);
+    }
+    const unknown = await nutshell.call('constructor', []);
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.body.error.code, -32601);
   });
 });
 

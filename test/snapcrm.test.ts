@@ -136,6 +136,9 @@ describe('SnapCRM POST /api/v1/leads', () => {
 
   it('answers 400 for invalid JSON and for a tagId that is no tag of the workspace', async () => {
     assertSnapError(await snap.post('/api/v1/leads', '{"firstName": "Jane",', { 'content-type': 'application/json' }), 400, 'invalid_json');
+    const form = await snap.post('/api/v1/leads', 'firstName=Jane&lastName=Form', { 'content-type': 'application/x-www-form-urlencoded' });
+    assertSnapError(form, 400, 'unsupported_media_type');
+    assert.match(form.body.error, /json/i);
     const theirTag = (await other.api.post('/v1/tags', { name: unique('theirs ') })).body.data;
     const response = await snap.post('/api/v1/leads', { firstName: 'Tag', lastName: unique('Less'), tagId: theirTag.id });
     assertSnapError(response, 400, 'unprocessable');

@@ -42,7 +42,8 @@ export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
   redis?.on('error', () => {
     // Connection trouble is handled by the insurance limiter; ioredis reconnects by itself.
   });
-  const limiters = new Map<string, RateLimiterAbstract | BurstyRateLimiter>();
+  /** Per budget: the limiter, and the counters under it (to give points back). */
+  const limiters = new Map<string, { limiter: RateLimiterAbstract | BurstyRateLimiter; counters: RateLimiterAbstract[] }>();
 
   const make = (points: number, duration: number, prefix: string): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: prefix });
@@ -52,13 +53,14 @@ export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
 
   const limiterFor = (budget: Budget) => {
     const id = `${budget.perMinute}:${budget.burst}`;
-    let limiter = limiters.get(id);
-    if (!limiter) {
+    let entry = limiters.get(id);
+    if (!entry) {
       const main = make(budget.perMinute, 60, `m${budget.perMinute}`);
-      limiter = budget.burst > budget.perMinute ? new BurstyRateLimiter(main, make(budget.burst - budget.perMinute, BURST_REFILL_SECONDS, `b${id}`)) : main;
-      limiters.set(id, limiter);
+      const burst = budget.burst > budget.perMinute ? make(budget.burst - budget.perMinute, BURST_REFILL_SECONDS, `b${id}`) : undefined;
+      entry = burst ? { limiter: new BurstyRateLimiter(main, burst), counters: [main, burst] } : { limiter: main, counters: [main] };
+      limiters.set(id, entry);
     }
-    return limiter;
+    return entry;
   };
 
   return {
@@ -70,11 +72,15 @@ export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
         resetAt: Math.ceil((Date.now() + res.msBeforeNext) / 1000),
         retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
       });
+      const { limiter, counters } = limiterFor(budget);
       try {
-        return decision(await limiterFor(budget).consume(subject, points), true);
+        return decision(await limiter.consume(subject, points), true);
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return decision(rejection, false);
-        throw rejection;
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        // A refused request draws nothing: the counters took its points anyway, so they go back.
+        // (Else a JSON-RPC batch refused whole would use up what single calls could still spend.)
+        await Promise.all(counters.map((counter) => counter.reward(subject, points))).catch(() => undefined);
+        return decision(rejection, false);
       }
     },
     async close() {

@@ -56,3 +56,12 @@ export function revArg(args: Args): number | undefined {
   if (typeof rev !== 'string' && typeof rev !== 'number') throw invalidParams('rev must be the rev you last read (a string), or "REV_IGNORE".');
   return -1;
 }
+
+/**
+ * A client-named entry of a lookup table, or undefined: only the table's own
+ * keys count, so names every object inherits (`constructor`, `toString`) are
+ * unknown names, not functions.
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -3,7 +3,7 @@
  * `orderBy`/`orderDirection`, as the list parameters of a Trellis list
  * (the same ones REST takes in its query string).
  */
-import { isObject, toId, type Json } from './args.js';
+import { isObject, own, toId, type Json } from './args.js';
 import type { RpcContext } from './context.js';
 import { list, refId, tagIds, tagNameList } from './nutshell-input.js';
 import { invalidParams } from './protocol.js';
@@ -30,7 +30,7 @@ export const byCode =
     oneOrMany(
       field,
       list(value).map((code) => {
-        const mapped = codes[String(code)];
+        const mapped = own(codes, String(code));
         if (mapped === undefined) throw invalidParams(`${field}: ${String(code)} is not one of ${Object.keys(codes).join(', ')}.`);
         return mapped;
       }),
@@ -61,7 +61,7 @@ export const byTag: QueryKey = async (value, ctx) => oneOrMany('tag', await tagI
 export async function queryParams(method: string, keys: Record<string, QueryKey>, query: Json, ctx: RpcContext): Promise<Params | null> {
   const params: Params = {};
   for (const [key, value] of Object.entries(query)) {
-    const translate = keys[key];
+    const translate = own(keys, key);
     if (!translate) throw invalidParams(`${method} does not filter by ${key}; it filters by ${Object.keys(keys).join(', ') || 'nothing'}.`);
     if (value === undefined) continue;
     const part = await translate(value, ctx);
@@ -85,7 +85,7 @@ export function isDescending(direction: unknown): boolean {
 export function sortParam(method: string, sortable: Record<string, string>, orderBy: unknown, direction: unknown): string | undefined {
   const descending = isDescending(direction);
   if (orderBy === undefined || orderBy === null) return descending ? '-created_at' : undefined;
-  const fields = typeof orderBy === 'string' ? sortable[orderBy] : undefined;
+  const fields = typeof orderBy === 'string' ? own(sortable, orderBy) : undefined;
   if (fields === undefined) throw invalidParams(`${method} orders by ${Object.keys(sortable).join(', ')}.`);
   return descending ? fields.split(',').map((f) => `-${f}`).join(',') : fields;
 }

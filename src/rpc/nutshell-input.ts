@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors.js';
 import { parseListQuery, parseTimestamp } from '../list/list-query.js';
 import { tagListSpec } from '../resources/tags/tags.list.js';
 import { tagNameKey } from '../resources/tags/tags.repository.js';
-import { isObject, toId, type Json } from './args.js';
+import { isObject, own, toId, type Json } from './args.js';
 import type { RpcContext } from './context.js';
 import { currencyDigits } from './nutshell-shapes.js';
 import { invalidParams, type Args } from './protocol.js';
@@ -28,7 +28,7 @@ export async function trellisInput(what: string, fields: FieldsIn, entity: Json,
   const body: Args = {};
   for (const [key, value] of Object.entries(entity)) {
     if (READ_ONLY.has(key) || value === undefined) continue;
-    const field = fields[key];
+    const field = own(fields, key);
     if (!field) throw invalidParams(`${what}.${key} is not a field Trellis keeps; the fields are ${Object.keys(fields).join(', ')}.`);
     for (const [name, v] of Object.entries(await field.read(value, ctx, entity))) {
       if (name in body && JSON.stringify(body[name]) !== JSON.stringify(v)) throw invalidParams(`${what}.${key} disagrees with another field that sets the same thing.`);

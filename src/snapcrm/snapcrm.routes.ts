@@ -69,8 +69,8 @@ const SnapError = Type.Object(
   { title: 'SnapCrmError' },
 );
 
-/** SnapCRM documents 400 for every invalid request; a refused reference (tagId) is one too. */
-const SNAP_STATUS: Record<string, number> = { unprocessable: 400, invalid_json: 400, validation_error: 400 };
+/** SnapCRM documents 400 for every invalid request: a refused reference (tagId) or a body that is not JSON is one too. */
+const SNAP_STATUS: Record<string, number> = { unprocessable: 400, invalid_json: 400, validation_error: 400, unsupported_media_type: 400 };
 
 export function snapCrmRoutes(app: FastifyInstance, services: { leads: LeadService; me: MeService }): void {
   app.register(async (door) => {
@@ -88,7 +88,7 @@ export function snapCrmRoutes(app: FastifyInstance, services: { leads: LeadServi
         description:
           'SnapCRM\'s `POST /api/v1/leads`, byte-compatible: camelCase body (firstName and lastName required), `X-API-Key` or Bearer. 201 with the camelCase lead; 400 invalid JSON or fields; 401; 409 a lead with the same email or name exists (`details.existing_id`); 429 with Retry-After. The lead is a Trellis lead like any other.',
         body: SnapLeadBody,
-        response: { 201: SnapLeadOut, 400: SnapError, 401: SnapError, 403: SnapError, 409: SnapError, 429: SnapError },
+        response: { 201: SnapLeadOut, 400: SnapError, 401: SnapError, 403: SnapError, 409: SnapError, 413: SnapError, 429: SnapError },
       },
       handler: async (request, reply) => {
         const actor = actorOf(request);

@@ -8,7 +8,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { ResourceService } from '../../http/resource-routes.js';
 import { MAX_LIMIT, parseListQuery } from '../../list/list-query.js';
 import type { ListSpec } from '../../list/list-spec.js';
-import { boolArg, idArg, intArg, isObject, objectArg, revArg, type Json } from '../args.js';
+import { boolArg, idArg, intArg, isObject, objectArg, own, revArg, type Json } from '../args.js';
 import type { RpcContext } from '../context.js';
 import { queryParams, sortParam, type QueryKey } from '../find-query.js';
 import { trellisInput, type FieldsIn } from '../nutshell-input.js';
@@ -117,10 +117,10 @@ async function findRows<T, C, U>(family: Family<T, C, U>, ctx: RpcContext, args:
   const limit = intArg(args, 'limit', PAGING.limit);
   const page = intArg(args, 'page', PAGING.page);
   const query: Json = args.query === undefined || args.query === null ? {} : objectArg(args, 'query');
-  const scoped = Object.keys(query).find((key) => family.scopes?.[key] !== undefined);
+  const scoped = Object.keys(query).find((key) => family.scopes !== undefined && own(family.scopes, key) !== undefined);
   if (scoped !== undefined) {
     if (Object.keys(query).length > 1) throw invalidParams(`${method}: ${scoped} cannot be combined with other query keys.`);
-    const rows = family.scopes?.[scoped];
+    const rows = family.scopes === undefined ? undefined : own(family.scopes, scoped);
     return rows === undefined ? [] : slicePage(await rows(query[scoped], ctx), page, limit);
   }
   const params = await queryParams(method, family.query, query, ctx);
