@@ -100,7 +100,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     { table: 'activities', type: 'activity', read: async (db, ws, ids) => (await byIds(ids, (id) => activityRepository.find(db, ws, id))).map(presentActivity) },
     { table: 'tasks', type: 'task', read: async (db, ws, ids) => (await byIds(ids, (id) => taskRepository.find(db, ws, id))).map(presentTask) },
   ]);
-  const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate);
+  const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate, workspaceRepository);
   return {
     storage,
     events: new EventService(tx, eventRepository),

@@ -13,6 +13,7 @@ import * as sandboxes from './migrations/20261122T1500_sandboxes.js';
 import * as syncIndexes from './migrations/20261122T1600_sync_indexes.js';
 import * as search from './migrations/20261122T1700_search.js';
 import * as reports from './migrations/20261122T1800_reports.js';
+import * as webhookCount from './migrations/20261122T1900_webhook_count.js';
 import type { Database } from './schema.js';
 import { registerDirectReader } from './prepared.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261122T1600_sync_indexes': syncIndexes,
   '20261122T1700_search': search,
   '20261122T1800_reports': reports,
+  '20261122T1900_webhook_count': webhookCount,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

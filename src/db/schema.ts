@@ -10,6 +10,8 @@ export interface WorkspaceTable {
   plan: string | null;
   /** Set on a sandbox: the workspace it was made from. */
   parent_workspace_id: string | null;
+  /** Enabled webhook endpoints; 0 spares every write the look-up of subscribers. */
+  webhook_endpoints_enabled: number;
   /** The last change time handed out in this workspace; see domain/change-clock.ts. */
   change_clock: number;
   created_at: number;

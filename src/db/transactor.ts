@@ -24,6 +24,17 @@ export interface Transactor {
   writeIn<T>(workspaceId: string, work: (tx: Executor, at: number) => Promise<T>): Promise<T>;
 }
 
+/**
+ * What a workspace write transaction learned when it took the change clock, by
+ * transaction: whether the workspace has webhook endpoints. Absent for other
+ * executors, which must then look.
+ */
+const workspaceFacts = new WeakMap<Executor, { hasWebhookEndpoints: boolean }>();
+
+export function hasWebhookEndpoints(db: Executor): boolean | undefined {
+  return workspaceFacts.get(db)?.hasWebhookEndpoints;
+}
+
 /** Called after each committed write (the webhook worker listens, to deliver at once). */
 export type AfterCommit = () => void;
 
@@ -38,7 +49,8 @@ export function createTransactor(db: Kysely<Database>, reader: Kysely<Database>,
     writeIn: async (workspaceId, work) =>
       committed(
         await db.transaction().execute(async (tx) => {
-          const at = await workspaces.nextChangeTime(tx, workspaceId, clock.now());
+          const { at, hasWebhookEndpoints } = await workspaces.nextChangeTime(tx, workspaceId, clock.now());
+          workspaceFacts.set(tx, { hasWebhookEndpoints });
           return work(tx, at);
         }),
       ),

@@ -5,7 +5,7 @@
  * leaves neither.
  */
 import type { Actor } from '../domain/actor.js';
-import type { Executor } from '../db/transactor.js';
+import { hasWebhookEndpoints, type Executor } from '../db/transactor.js';
 import { toIso } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
 import type { WebhookDeliveryRepository, WebhookEndpointRepository } from '../webhooks/webhooks.repository.js';
@@ -72,7 +72,9 @@ export class EventLog {
     await this.events.insert(db, row);
     const targets = options.onlyEndpointId
       ? [options.onlyEndpointId]
-      : (await this.endpoints.subscribers(db, workspaceId)).filter((e) => e.events.includes('*') || e.events.includes(type)).map((e) => e.id);
+      : hasWebhookEndpoints(db) === false
+        ? []
+        : (await this.endpoints.subscribers(db, workspaceId)).filter((e) => e.events.includes('*') || e.events.includes(type)).map((e) => e.id);
     await this.deliveries.insert(
       db,
       targets.map((endpointId) => ({

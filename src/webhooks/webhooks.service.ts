@@ -11,6 +11,7 @@ import { checkEndpointUrl, type AllowList } from './address-guard.js';
 import { presentEndpoint } from './webhooks.presenter.js';
 import type { WebhookDelivery, WebhookDeliveryRepository, WebhookEndpoint, WebhookEndpointRepository } from './webhooks.repository.js';
 import type { WebhookEndpointCreate, WebhookEndpointUpdate } from './webhooks.schema.js';
+import type { WorkspaceRepository } from '../resources/workspaces/workspaces.repository.js';
 
 /** After a rotation the old secret keeps signing this long, so receivers can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3_600_000;
@@ -27,6 +28,7 @@ export class WebhookService {
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly events: EventLog,
     private readonly allowPrivate: AllowList,
+    private readonly workspaces: WorkspaceRepository,
   ) {}
 
   async get(actor: Actor, id: string): Promise<EndpointView> {
@@ -60,6 +62,7 @@ export class WebhookService {
         version: 1,
       };
       await this.endpoints.insert(db, endpoint);
+      await this.workspaces.recountWebhookEndpoints(db, actor.workspaceId);
       return { ...endpoint, revealSecret: true };
     });
   }
@@ -90,6 +93,7 @@ export class WebhookService {
       if (!current) throw notFound('webhook endpoint');
       checkIfMatch(current.version, ifMatch);
       await this.endpoints.delete(db, actor.workspaceId, id);
+      await this.workspaces.recountWebhookEndpoints(db, actor.workspaceId);
     });
   }
 
@@ -140,6 +144,7 @@ export class WebhookService {
       if (!current?.enabled || current.url !== endpoint.url || current.failing_since === null) return;
       const disabled: WebhookEndpoint = { ...current, enabled: false, disabled_reason: reason, updated_at: at, version: current.version + 1 };
       if (!(await this.endpoints.replace(db, disabled, current.version))) return;
+      await this.workspaces.recountWebhookEndpoints(db, endpoint.workspace_id);
       await this.events.record(db, null, endpoint.workspace_id, at, 'webhook_endpoint.disabled', presentEndpoint(disabled), { before: presentEndpoint(current) });
     });
   }
@@ -164,6 +169,7 @@ export class WebhookService {
       checkIfMatch(current.version, ifMatch);
       const changed = { ...next(current, at), updated_at: at, version: current.version + 1 };
       if (!(await this.endpoints.replace(db, changed, current.version))) throw concurrentChange();
+      if (changed.enabled !== current.enabled) await this.workspaces.recountWebhookEndpoints(db, actor.workspaceId);
       return changed;
     });
   }

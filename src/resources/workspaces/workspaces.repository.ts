@@ -3,12 +3,19 @@ import { prepared } from '../../db/prepared.js';
 import type { Executor } from '../../db/transactor.js';
 import type { WorkspaceTable } from '../../db/schema.js';
 
-export type WorkspaceRow = Omit<WorkspaceTable, 'change_clock'>;
+export type WorkspaceRow = Omit<WorkspaceTable, 'change_clock' | 'webhook_endpoints_enabled'>;
+
+/** What taking the change clock tells a write transaction. */
+export interface ChangeTime {
+  at: number;
+  /** Whether the workspace has enabled webhook endpoints (events need their subscribers looked up). */
+  hasWebhookEndpoints: boolean;
+}
 const COLUMNS = ['id', 'name', 'plan', 'parent_workspace_id', 'created_at', 'updated_at', 'version'] as const;
 
 export class WorkspaceRepository {
   async insert(db: Executor, row: WorkspaceRow): Promise<void> {
-    await db.insertInto('workspaces').values({ ...row, change_clock: row.updated_at }).execute();
+    await db.insertInto('workspaces').values({ ...row, change_clock: row.updated_at, webhook_endpoints_enabled: 0 }).execute();
   }
 
   find(db: Executor, id: string): Promise<WorkspaceRow | undefined> {
@@ -44,10 +51,16 @@ export class WorkspaceRepository {
    * locks it until commit, so a workspace's changes commit in the order of their
    * timestamps and a client walking `updated_at` never misses one.
    */
-  async nextChangeTime(db: Executor, workspaceId: string, now: number): Promise<number> {
+  async nextChangeTime(db: Executor, workspaceId: string, now: number): Promise<ChangeTime> {
     const [row] = await this.clockQuery(db, now, workspaceId);
     if (!row) throw new Error(`workspace ${workspaceId} does not exist`);
-    return Number(row.change_clock);
+    return { at: Number(row.change_clock), hasWebhookEndpoints: Number(row.webhook_endpoints_enabled) > 0 };
+  }
+
+  /** Recounts the workspace's enabled webhook endpoints, after any change to them. */
+  async recountWebhookEndpoints(db: Executor, workspaceId: string): Promise<void> {
+    await sql`update workspaces set webhook_endpoints_enabled =
+      (select count(*) from webhook_endpoints e where e.workspace_id = ${workspaceId} and e.enabled = 1) where id = ${workspaceId}`.execute(db);
   }
 
   private readonly clockQuery = prepared((db: Executor, now: number, workspaceId: string) =>
@@ -57,6 +70,6 @@ export class WorkspaceRepository {
         change_clock: eb.case().when('change_clock', '>=', now).then(sql<number>`change_clock + 1`).else(now).end(),
       }))
       .where('id', '=', workspaceId)
-      .returning('change_clock'),
+      .returning(['change_clock', 'webhook_endpoints_enabled']),
   );
 }
