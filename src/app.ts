@@ -203,7 +203,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
  * AutomateNexus clients call `https://host/functions/v1/api/contacts`: everything
  * under /v1/ is served at that base path too, so they need only a new host.
  */
-export const AUTOMATE_NEXUS_BASE = '/functions/v1/api/';
+const AUTOMATE_NEXUS_BASE = '/functions/v1/api/';
 
 function servedAtV1(url: string): string {
   return url.startsWith(AUTOMATE_NEXUS_BASE) ? `/v1/${url.slice(AUTOMATE_NEXUS_BASE.length)}` : url;

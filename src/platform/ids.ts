@@ -46,8 +46,3 @@ const ulid = monotonicFactory(pooledRandom);
 export function newId(kind: IdKind): string {
   return `${ID_PREFIXES[kind]}_${ulid()}`;
 }
-
-/** True when `value` has the shape of an id of this kind; anything else cannot exist. */
-export function looksLikeId(kind: IdKind, value: string): boolean {
-  return value.startsWith(`${ID_PREFIXES[kind]}_`) && /^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
-}

@@ -17,8 +17,6 @@ export interface AllowList {
   ranges: ReadonlyArray<[Ip, number]>;
 }
 
-export const EMPTY_ALLOW_LIST: AllowList = { hosts: new Set(), ranges: [] };
-
 /** Parses the comma-separated setting; returns the problems instead of throwing, for config validation. */
 export function parseAllowList(raw: string | undefined): { allow: AllowList; problems: string[] } {
   const hosts = new Set<string>();

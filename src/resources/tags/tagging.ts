@@ -17,14 +17,6 @@ export class Tagging {
     if (found.size !== new Set(tagIds).size) throw unknownReference('tag_ids', 'tag');
   }
 
-  /** Whether writing `tagIds` would change the record's tags. */
-  async differs(db: Executor, workspaceId: string, type: TaggableType, recordId: string, tagIds: string[] | undefined): Promise<boolean> {
-    if (tagIds === undefined) return false;
-    const current = (await this.tags.tagsOf(db, workspaceId, type, [recordId])).get(recordId) ?? [];
-    const given = [...new Set(tagIds)].sort();
-    return current.map((t) => t.id).sort().join() !== given.join();
-  }
-
   /** Whether writing `tagIds` would change a record that carries `current`. */
   changes(current: readonly TagRef[], tagIds: string[] | undefined): boolean {
     if (tagIds === undefined) return false;
