@@ -12,24 +12,29 @@ import { actorOf } from '../http/auth.js';
 import { describeError } from '../http/error-handler.js';
 import type { MeService } from '../resources/me/me.service.js';
 import type { LeadService, LeadView } from '../resources/leads/leads.service.js';
+import { LeadCreate } from '../resources/leads/leads.schema.js';
 import { toIso } from '../platform/clock.js';
 
-const Text = (maxLength: number) => Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()]));
+const lead = LeadCreate.properties;
 
-/** SnapCRM's documented body. Fields it does not know are ignored, as SnapCRM does, so existing senders keep working. */
+/**
+ * SnapCRM's documented body, in its camelCase names, each field with the
+ * native lead's own rules (one definition of a lead's limits). Fields SnapCRM
+ * does not know are ignored, as SnapCRM does, so existing senders keep working.
+ */
 export const SnapLeadBody = Type.Object(
   {
-    firstName: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
-    lastName: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
-    email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()])),
-    phone: Text(40),
-    company: Text(200),
-    website: Text(2048),
-    source: Text(100),
-    address: Text(200),
-    city: Text(100),
-    state: Text(100),
-    zipcode: Text(20),
+    firstName: lead.first_name,
+    lastName: lead.last_name,
+    email: lead.email,
+    phone: lead.phone,
+    company: lead.company_name,
+    website: lead.website,
+    source: lead.source,
+    address: lead.address,
+    city: lead.city,
+    state: lead.state,
+    zipcode: lead.zipcode,
     tagId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
   },
   { additionalProperties: true, title: 'SnapCrmLead' },
