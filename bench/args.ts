@@ -8,8 +8,10 @@ export interface BenchOptions {
   deals: number;
   /** Measured seconds per scenario and server. */
   duration: number;
-  /** Unmeasured seconds before each measured run (JIT, page cache). */
+  /** Seconds of each unmeasured run before a measured one (JIT, page cache). */
   warmup: number;
+  /** At most this many warm-up runs: they repeat until two in a row are within 10 % of each other. */
+  warmupRuns: number;
   connections: number;
   /** Where to write the results as JSON, if anywhere. */
   json: string | undefined;
@@ -23,6 +25,16 @@ export interface BenchOptions {
   logLevel: string;
   /** Events written with the worker off, then drained, for the webhook throughput. */
   webhookBacklog: number;
+  /** Rows of the import and export scenarios. */
+  importRows: number;
+  /** The import/export scenarios also on this PostgreSQL database (a schema of their own, dropped after). */
+  postgres: string | undefined;
+  /** Profile Trellis (node --cpu-prof) during an extra get_by_id run and print where the time goes. */
+  profile: boolean;
+  /** What the import and export scenarios import and export. */
+  importResource: 'contacts' | 'companies';
+  /** Where the import/export server writes a V8 CPU profile (`node --cpu-prof`), if anywhere. */
+  cpuProf: string | undefined;
 }
 
 const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S] [--warmup S] [--connections C] [--json FILE] [--only a,b] [--keep]
@@ -30,13 +42,23 @@ const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S]
   --contacts N      contacts to seed (default 100000)
   --deals N         deals to seed, spread over the default pipeline's open stages (default 100000)
   --duration S      measured seconds per scenario and server (default 10)
-  --warmup S        unmeasured warm-up seconds before each run (default 2)
+  --warmup S        seconds of each unmeasured warm-up run before a measured run (default 2);
+                    warm-up runs repeat until two in a row are within 10 % (0: no warm-up)
+  --warmup-runs N   at most N warm-up runs (default 6; 1 = one fixed warm-up)
   --connections C   concurrent HTTP connections (default 50)
   --json FILE       also write the results to FILE as JSON
   --only LIST       run only these scenarios: get_by_id,list_first,list_deep,filter_email,create,
                     list_deals_by_stage,create_deal,move_deal,webhooks,
-                    report_pipeline,report_sales,report_conversion,report_forecast,search
+                    report_pipeline,report_sales,report_conversion,report_forecast,search,import,export,
+                    browser (the web app in Chromium: first render and search as you type),
+                    mixed (fast requests alone, then beside reports and broad searches)
+  --profile         profile Trellis (node --cpu-prof) during an extra get_by_id run and print
+                    its self time per request by layer (Fastify, auth, database, logging, …)
   --webhook-backlog N  events queued before the webhook drain is timed (default 5000)
+  --import-rows N   rows of the import and export scenarios (--only import,export; default 100000)
+  --import-resource R  contacts (default) or companies: what the import and export scenarios move
+  --postgres URL    run the import and export scenarios on this PostgreSQL database too
+  --cpu-prof DIR    the import/export server writes a CPU profile (.cpuprofile) to DIR when it stops
   --rounds R        repeat every run R times, keep the best of each (default 1)
   --log-level L     Trellis LOG_LEVEL (default info, as in production; silent shows the logging cost)
   --keep            keep the temporary directory (database and server logs)
@@ -50,13 +72,19 @@ export function parseOptions(argv: string[]): BenchOptions {
       deals: { type: 'string', default: '100000' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
+      'warmup-runs': { type: 'string', default: '6' },
       connections: { type: 'string', default: '50' },
       json: { type: 'string' },
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
       'webhook-backlog': { type: 'string', default: '5000' },
+      'import-rows': { type: 'string', default: '100000' },
+      'import-resource': { type: 'string', default: 'contacts' },
+      postgres: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -74,11 +102,19 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
     return value;
   };
+  const oneOf = <T extends string>(name: string, raw: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(raw)) {
+      process.stderr.write(`--${name} must be one of ${allowed.join(', ')} (got "${raw}")\n\n${USAGE}`);
+      process.exit(2);
+    }
+    return raw as T;
+  };
   return {
     contacts: whole('contacts', values.contacts, 100),
     deals: whole('deals', values.deals, 1000),
     duration: whole('duration', values.duration, 1),
     warmup: whole('warmup', values.warmup, 0),
+    warmupRuns: whole('warmup-runs', values['warmup-runs'], 1),
     connections: whole('connections', values.connections, 1),
     json: values.json,
     only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
@@ -86,5 +122,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     rounds: whole('rounds', values.rounds, 1),
     webhookBacklog: whole('webhook-backlog', values['webhook-backlog'], 10),
     logLevel: values['log-level'],
+    importRows: whole('import-rows', values['import-rows'], 1000),
+    postgres: values.postgres,
+    profile: values.profile,
+    importResource: oneOf('import-resource', values['import-resource'], ['contacts', 'companies'] as const),
+    cpuProf: values['cpu-prof'],
   };
 }

@@ -70,15 +70,71 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Trellis as production runs it (`npm start`): the built server, no TypeScript loader. */
+export const TRELLIS_SERVER = 'dist/src/server.js';
+
 /**
- * Starts `node --import tsx <script>` with `env`, its stdout and stderr going to
+ * Starts `node <script>` (a built `.js`) or `node --import tsx <script>` (a `.ts`) with `env`, its stdout and stderr going to
  * `logFile` (a file, not a pipe nobody reads, which would stall the logger), and
  * waits until `readyPath` answers 200.
  */
-export async function startServer(options: { name: string; script: string; env: Record<string, string>; logFile: string; readyPath: string }): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  // The port is free when asked for, but another process (a test server of a CI run on the same machine)
+  // may take it before the child listens: the child then fails to listen, and a fresh port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, await freePort());
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 3) throw error;
+    }
+  }
+}
+
+interface StartOptions {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  logFile: string;
+  readyPath: string;
+  nodeArgs?: string[];
+  /** How often to ask `readyPath` while the server starts (100 ms; the cold-start figure asks every 5 ms). */
+  pollMs?: number;
+}
+
+class PortTaken extends Error {}
+
+/**
+ * Whether process `pid` listens on TCP `port`, from /proc (Linux): its LISTEN socket's inode among
+ * the process's open files. Undefined where /proc cannot tell (another OS).
+ */
+function listensOn(pid: number, port: number): boolean | undefined {
+  try {
+    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      if (!fs.existsSync(table)) continue;
+      for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        // local_address is ADDR:PORT in hex; state 0A is LISTEN; the inode is field 9.
+        if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) inodes.add(fields[9]);
+      }
+    }
+    if (inodes.size === 0) return false;
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode !== undefined && inodes.has(inode)) return true;
+    }
+    return false;
+  } catch {
+    return fs.existsSync('/proc/self/fd') ? false : undefined;
+  }
+}
+
+async function startOnce(options: StartOptions, port: number): Promise<ServerProcess> {
   const log = fs.openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script], {
+  const loader = options.script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, ...(options.nodeArgs ?? []), options.script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],
@@ -88,20 +144,23 @@ export async function startServer(options: { name: string; script: string; env: 
   child.on('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}`;
 
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready. Log:\n${tail(options.logFile)}`);
+      const log = tail(options.logFile);
+      if (log.includes('EADDRINUSE')) throw new PortTaken(`port ${port} was taken`);
+      throw new Error(`${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready. Log:\n${log}`);
     }
     try {
       const response = await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
-      if (response.ok) break;
+      // Ready only if it is our child answering, not another server that took the port meanwhile.
+      if (response.ok && listensOn(child.pid ?? 0, port) !== false) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${options.name} did not become ready within 60 s. Log:\n${tail(options.logFile)}`);
-    await sleep(100);
+    if (Date.now() > deadline) throw new Error(`${options.name} did not become ready within 180 s. Log:\n${tail(options.logFile)}`);
+    await sleep(options.pollMs ?? 100);
   }
 
   return {
@@ -111,6 +170,17 @@ export async function startServer(options: { name: string; script: string; env: 
     logFile: options.logFile,
     stop: () => stopChild(child),
   };
+}
+
+/** A process's resident memory now and at its peak, in MB, from /proc (Linux); undefined elsewhere. */
+export function memoryOf(pid: number | undefined): { rssMb: number; peakMb: number } | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
 }
 
 /** SIGTERM (a graceful shutdown), SIGKILL after 10 s. */

@@ -163,7 +163,6 @@ export function seedReportData(file: string, deals: SeededDeals): SeededReports 
     })();
 
     db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(now, workspaceId);
-    db.exec('ANALYZE');
     db.pragma('journal_mode = WAL');
     db.pragma('wal_checkpoint(TRUNCATE)');
     const from = new Date(now - span).toISOString().slice(0, 10);

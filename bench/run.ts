@@ -11,13 +11,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseOptions } from './args.js';
-import { cleanupNow, installExitHandlers, onCleanup, startServer, tail, type ServerProcess } from './processes.js';
-import { checksTable, checkTargets, resultsTable, type Row, type ServerName } from './report.js';
-import { createdAtCursor, drain, measure, probe, scenarios, type Measurement } from './scenarios.js';
+// @ts-expect-error: a plain .mjs script without type declarations (shared with bin/trellis.mjs)
+import { ensureBuild } from '../scripts/ensure-build.mjs';
+import { cleanupNow, installExitHandlers, memoryOf, onCleanup, startServer, tail, TRELLIS_SERVER, type ServerProcess } from './processes.js';
+import { checksTable, checkTargets, fmt, resultsTable, type Check, type Row, type ServerName } from './report.js';
+import { createdAtCursor, drain, measure, probe, scenarios, warmUp, type Measurement } from './scenarios.js';
 import { liftKeyBudget, seedContacts, seedDeals } from './seed.js';
 import { REPORT_SCENARIOS, reportScenarios, seedReportData, type SeededReports } from './reports.js';
 import { searchScenario } from './search.js';
 import { benchWebhooks, type WebhookResults } from './webhooks.js';
+import { benchImports, importTable } from './imports.js';
+import { benchBrowser, browserAvailable, browserTable } from './browser.js';
+import { execFileSync } from 'node:child_process';
+import { benchMixed, mixedChecks, mixedRequests, mixedTable, type MixedResults } from './mixed.js';
+import { findProfile, layerTable, summarizeProfile, topTable, type ProfileSummary } from './profile.js';
 
 const options = parseOptions(process.argv.slice(2));
 installExitHandlers();
@@ -25,10 +32,16 @@ installExitHandlers();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 /** Scenarios the issues set no numeric target for. */
 const UNTARGETED: readonly string[] = ['list_deals_by_stage', 'create_deal', 'move_deal'];
+/** --profile's sampling interval: finer than V8's default 1 ms, as one request takes well under that. */
+const PROFILE_INTERVAL_US = 250;
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const BENCH_OWNER = { email: 'bench-owner@example.com', password: 'bench owner password' };
 const randomAlnum = (length: number) => Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length]).join('');
 
 async function main(): Promise<void> {
+  // Trellis runs built, as `npm start` runs it: build first when dist/ is missing or older than src/.
+  ensureBuild({ quiet: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-'));
   if (options.keep) log(`Keeping ${dir}`);
   else onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,20 +52,33 @@ async function main(): Promise<void> {
 
   const cpus = os.cpus();
   const startLoad = os.loadavg()[0] ?? 0;
-  log(`Trellis benchmark: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.duration} s per run (+${options.warmup} s warm-up), ${options.connections} connections`);
+  log(`Trellis benchmark: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.duration} s per run (after warm-ups of ${options.warmup} s until the pace settles, at most ${options.warmupRuns}), ${options.connections} connections`);
   log(`Node ${process.version}, ${cpus.length} CPU (${cpus[0]?.model ?? 'unknown'}), ${os.platform()} ${os.release()}`);
   log(`Load average now: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (cpus.length < 4) log('Note: fewer than 4 CPUs; the load generator and the server under test compete for them.');
 
+  // The import and export scenarios need no seeded data: with only them, nothing else runs.
+  const transfers = ['import', 'export'];
+  if (options.only?.every((name) => transfers.includes(name))) {
+    const results = await benchImports(dir, apiKey, { rows: options.importRows, resource: options.importResource, postgres: options.postgres, logLevel: options.logLevel, cpuProf: options.cpuProf }, log);
+    log(`\nImport and export of ${options.importRows.toLocaleString('en-US')} ${options.importResource} (the targets, at 1,000,000 rows: import >= 30,000 rows/s on SQLite and >= 60 % of the raw insert; export >= 100,000 rows/s; RSS < 300 MB):`);
+    log(importTable(results));
+    if (options.json) fs.writeFileSync(path.resolve(options.json), `${JSON.stringify({ date: new Date().toISOString(), options, loadAverage: os.loadavg(), imports: results }, null, 2)}\n`);
+    return;
+  }
+
   const trellisEnv = {
     DATABASE_URL: dbFile,
     TRELLIS_BOOTSTRAP_KEY: apiKey,
+    // The owner signs in to the web app for the browser scenario.
+    TRELLIS_BOOTSTRAP_EMAIL: BENCH_OWNER.email,
+    TRELLIS_BOOTSTRAP_PASSWORD: BENCH_OWNER.password,
     // The highest value the config accepts; the key's own budget is lifted further below.
     RATE_LIMIT_PER_MINUTE: '1000000',
     LOG_LEVEL: options.logLevel,
   };
   const startTrellis = (logName: string) =>
-    startServer({ name: 'Trellis', script: 'src/server.ts', env: trellisEnv, logFile: path.join(dir, logName), readyPath: '/readyz' });
+    startServer({ name: 'Trellis', script: TRELLIS_SERVER, env: trellisEnv, logFile: path.join(dir, logName), readyPath: '/readyz' });
 
   // 1. First start: migrations and the bootstrap workspace, owner and key. Then stop, so seeding has the file alone.
   log('\nBootstrapping the database (first start of Trellis)…');
@@ -71,17 +97,37 @@ async function main(): Promise<void> {
     `Seeded ${seededDeals.deals.toLocaleString('en-US')} deals in ${(seededDeals.ms / 1000).toFixed(1)} s (${seededDeals.stages
       .filter((st) => st.deals > 0)
       .map((st) => `${st.name} ${st.deals.toLocaleString('en-US')}`)
-      .join(', ')}; database ${(size / 1024 / 1024).toFixed(0)} MB, ANALYZE done)`,
+      .join(', ')}; database ${(size / 1024 / 1024).toFixed(0)} MB)`,
   );
   // The report scenarios' data (owners, currencies, closed deals with history, activities, tasks), only when they run.
   let seededReports: SeededReports | undefined;
-  if (!options.only || options.only.some((name) => (REPORT_SCENARIOS as readonly string[]).includes(name))) {
+  if (!options.only || options.only.some((name) => name === 'mixed' || (REPORT_SCENARIOS as readonly string[]).includes(name))) {
     log('Seeding report data (owners, closed deals with history, activities, tasks)…');
     seededReports = seedReportData(dbFile, seededDeals);
     log(
       `Seeded ${seededReports.owners} owners, ${seededReports.closedDeals.toLocaleString('en-US')} won/lost deals (${seededReports.historyRows.toLocaleString('en-US')} history rows), ` +
         `${seededReports.activities.toLocaleString('en-US')} activities, ${seededReports.tasks.toLocaleString('en-US')} tasks in ${(seededReports.ms / 1000).toFixed(1)} s (database now ${(fs.statSync(dbFile).size / 1024 / 1024).toFixed(0)} MB)`,
     );
+  }
+
+  // The web app in Chromium (--only browser): first render of the contacts table and the board, search as you type.
+  if (options.only?.includes('browser')) {
+    const missing = browserAvailable();
+    if (missing) log(`Browser scenario skipped: ${missing}`);
+    else {
+      execFileSync(process.execPath, ['scripts/ensure-build.mjs', '--web'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const web = await startTrellis('trellis-browser.log');
+      const runs = options.rounds > 1 ? options.rounds : 5;
+      // A different seeded contact's email per search run: no run is answered from the previous one's results.
+      const terms = seeded.sample.filter((_, i) => i % Math.max(1, Math.floor(seeded.sample.length / (runs + 1))) === 0).map((s) => s.email.split('@')[0] ?? 'a');
+      log(`Browser scenario: Chromium, ${runs} runs after a warm-up; search types a contact's email, e.g. "${terms[0]}"`);
+      const figures = await benchBrowser(web.url, BENCH_OWNER.email, BENCH_OWNER.password, terms, runs);
+      await web.stop();
+      log(`\nThe web app over ${options.contacts.toLocaleString('en-US')} contacts and ${options.deals.toLocaleString('en-US')} deals (targets at 1,000,000 contacts and 100,000 deals):`);
+      log(browserTable(figures));
+      if (options.json) fs.writeFileSync(path.resolve(options.json), `${JSON.stringify({ date: new Date().toISOString(), options, loadAverage: os.loadavg(), browser: figures }, null, 2)}\n`);
+    }
+    if (options.only.every((name) => name === 'browser')) return;
   }
 
   // 3. The three servers, each a process of its own.
@@ -102,8 +148,10 @@ async function main(): Promise<void> {
   // Both servers must see the seeded deals where they were put.
   const { listStage } = seededDeals;
   for (const name of ['trellis', 'sqlite'] as const) {
-    const deals = (await (await fetch(`${servers[name].url}/v1/deals?stage_id=${listStage.id}&limit=25`, { headers })).json()) as { data?: { stage_id?: string }[]; meta?: { total?: number } };
-    if (deals.meta?.total !== listStage.deals || deals.data?.length !== 25 || deals.data.some((d) => d.stage_id !== listStage.id)) {
+    const deals = (await (await fetch(`${servers[name].url}/v1/deals?stage_id=${listStage.id}&limit=25`, { headers })).json()) as { data?: { stage_id?: string }[]; meta?: { total?: number; total_exact?: boolean } };
+    // Beyond 10,000 matches Trellis answers an estimate flagged total_exact: false (docs/api-guide.md); only an exact total can be checked.
+    const totalWrong = deals.meta?.total_exact === false ? false : deals.meta?.total !== listStage.deals;
+    if (totalWrong || deals.data?.length !== 25 || deals.data.some((d) => d.stage_id !== listStage.id)) {
       throw new Error(`${servers[name].name} lists ${String(deals.meta?.total)} deals in stage ${listStage.name} (${deals.data?.length ?? 0} on the page), expected ${listStage.deals}`);
     }
   }
@@ -115,7 +163,10 @@ async function main(): Promise<void> {
   ];
   const selected = options.only ? all.filter((s) => options.only?.includes(s.name)) : all;
   const withWebhooks = !options.only || options.only.includes('webhooks');
-  if (selected.length === 0 && !withWebhooks) throw new Error(`--only matches no scenario (${[...all.map((s) => s.name), 'webhooks'].join(', ')})`);
+  const withMixed = !options.only || options.only.includes('mixed');
+  if (selected.length === 0 && !withWebhooks && !withMixed && !options.profile) {
+    throw new Error(`--only matches no scenario (${[...all.map((s) => s.name), 'webhooks', 'mixed'].join(', ')})`);
+  }
 
   // 4. Each scenario against each server in turn; POST last, so the reads all see the same table
   //    (list deals by stage before create deal, which adds to that stage).
@@ -135,10 +186,14 @@ async function main(): Promise<void> {
         const probeMs = await probe(server.url, scenario, headers);
         // A request that takes a quarter of a second is all SQLite: nothing for a warm-up to warm,
         // and its leftover backlog would take minutes to drain.
-        if (options.warmup > 0 && probeMs < 250) {
-          await measure(server.url, scenario, { tag: `${name}w${round}`, duration: options.warmup, connections, headers });
-          await drain(server.url);
-        }
+        const pace =
+          options.warmup > 0 && probeMs < 250
+            ? await warmUp(async (i) => {
+                const w = await measure(server.url, scenario, { tag: `${name}w${round}.${i}`, duration: options.warmup, connections, headers });
+                await drain(server.url);
+                return w;
+              }, options.warmupRuns)
+            : [];
         const m: Measurement = await measure(server.url, scenario, { tag: `${name}r${round}`, duration: options.duration, connections, headers });
         await drain(server.url);
         const load = os.loadavg()[0] ?? 0;
@@ -148,15 +203,82 @@ async function main(): Promise<void> {
         const found = scenario.problems?.(`${name}r${round}`);
         const problems =
           (m.non2xx + m.errors > 0 ? `  (!) non-2xx ${m.non2xx}, errors ${m.errors}, statuses ${JSON.stringify(m.statusCodes)}` : '') + (found ? `  (!) ${found}` : '');
-        log(`  ${scenario.name.padEnd(19)} ${name.padEnd(8)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  (load avg ${load.toFixed(1)})${problems}`);
+        log(`  ${scenario.name.padEnd(19)} ${name.padEnd(8)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(1)} ms  p99 ${m.p99.toFixed(1)} ms  (load avg ${load.toFixed(1)})${warmedText(pace)}${problems}`);
       }
+    }
+  }
+
+  // The mixed load: the fast class alone, then beside the slow class, on Trellis (best of --rounds, by the fast class's req/s beside the slow one).
+  let mixed: MixedResults | undefined;
+  if (withMixed && seededReports) {
+    const requests = mixedRequests(seeded, seededDeals, seededReports);
+    for (let round = 1; round <= options.rounds; round++) {
+      const r = await benchMixed(servers.trellis.url, requests, { connections: options.connections, duration: options.duration, warmup: options.warmup, warmupRuns: options.warmupRuns, headers, round });
+      const load = os.loadavg()[0] ?? 0;
+      loads.push(load);
+      log(
+        `  mixed               fast alone ${r.fastAlone.rps.toFixed(0)} req/s p99 ${r.fastAlone.p99.toFixed(1)} ms; beside slow ${r.fastMixed.rps.toFixed(0)} req/s p99 ${r.fastMixed.p99.toFixed(1)} ms; ` +
+          `slow ${r.slow.rps.toFixed(1)} req/s p99 ${r.slow.p99.toFixed(0)} ms  (load avg ${load.toFixed(1)})`,
+      );
+      if (!mixed || r.fastMixed.rps > mixed.fastMixed.rps) mixed = r;
     }
   }
 
   for (const server of Object.values(servers)) {
     if (server.child.exitCode !== null) log(`(!) ${server.name} exited during the run (${server.child.exitCode}); see ${server.logFile}`);
   }
+  // What the server holds after every run, and the most it held.
+  const trellisMemory = memoryOf(servers.trellis.child.pid);
   await Promise.all(Object.values(servers).map((s) => s.stop()));
+
+  // Cold start: a new process on the migrated, seeded database, from spawn to its first answer (readiness asked every 5 ms).
+  const coldFrom = performance.now();
+  const cold = await startServer({ name: 'Trellis (cold start)', script: TRELLIS_SERVER, env: trellisEnv, logFile: path.join(dir, 'trellis-cold.log'), readyPath: '/readyz', pollMs: 5 });
+  const coldStartMs = performance.now() - coldFrom;
+  await cold.stop();
+  log(`  cold start          ${coldStartMs.toFixed(0)} ms from spawn to the first answered request`);
+
+  // --profile: one more get_by_id run, on a Trellis of its own under `node --cpu-prof`, so the table's figures stay unprofiled.
+  let profiled: { summary: ProfileSummary; run: Measurement } | undefined;
+  if (options.profile) {
+    const scenario = all.find((s) => s.name === 'get_by_id');
+    if (!scenario) throw new Error('no get_by_id scenario to profile');
+    const profileDir = path.join(dir, 'profile');
+    log(`Profiling Trellis during a get_by_id run (node --cpu-prof, a sample every ${PROFILE_INTERVAL_US} µs)…`);
+    const server = await startServer({
+      name: 'Trellis (profiled)',
+      script: TRELLIS_SERVER,
+      env: trellisEnv,
+      logFile: path.join(dir, 'trellis-profile.log'),
+      readyPath: '/readyz',
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`],
+    });
+    await probe(server.url, scenario, headers).catch((error: unknown) => {
+      throw new Error(`the profiled server: ${error instanceof Error ? error.message : String(error)}\nIts log:\n${tail(server.logFile)}`);
+    });
+    // Warmed until its pace settles, so the profile shows the steady state, not V8's interpreter.
+    const pace =
+      options.warmup > 0
+        ? await warmUp(async (i) => {
+            const w = await measure(server.url, scenario, { tag: `profilew${i}`, duration: options.warmup, connections: options.connections, headers });
+            await drain(server.url);
+            return w;
+          }, options.warmupRuns)
+        : [];
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const run = await measure(server.url, scenario, { tag: 'profile', duration: options.duration, connections: options.connections, headers });
+    const toUs = Number(process.hrtime.bigint() / 1000n);
+    const pid = server.child.pid ?? 0;
+    // SIGTERM: Trellis closes gracefully and exits, and V8 writes the profile on the way out.
+    await server.stop();
+    if (server.child.exitCode !== 0) log(`(!) the profiled server exited with ${server.child.exitCode ?? server.child.signalCode}: the profile may be missing`);
+    const summary = summarizeProfile(findProfile(profileDir, pid), { fromUs, toUs }, run.total);
+    profiled = { summary, run };
+    log(
+      `  get_by_id           profiled ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  (${summary.samples.toLocaleString('en-US')} samples)${warmedText(pace)}`,
+    );
+    if (options.keep) log(`  The profile: ${summary.file} (open it in Chrome DevTools, Performance tab, or in VS Code)`);
+  }
 
   let webhooks: WebhookResults | undefined;
   if (withWebhooks) {
@@ -178,7 +300,15 @@ async function main(): Promise<void> {
     const line = scenario.summary?.();
     if (line) log(line);
   }
-  const checks = checkTargets(rows);
+  if (mixed) {
+    log(`\nMixed load on Trellis: ${mixed.fastConnections} fast connections beside ${mixed.slowConnections} slow ones, ${options.duration} s (the fast class alone first, then both together):`);
+    log(mixedTable(mixed, options.duration));
+  }
+  if (profiled) log(profileReport(profiled.summary, profiled.run, rows.find((r) => r.scenario.name === 'get_by_id')?.results));
+  const processChecks: Check[] = [{ target: 'Cold start to the first answered request <= 1 s (database migrated)', actual: `${fmt(coldStartMs)} ms`, pass: coldStartMs <= 1000 }];
+  if (webhooks) processChecks.push({ target: 'Webhook backlog drained at >= 1,000 deliveries/s', actual: `${fmt(webhooks.deliveriesPerSecond)}/s`, pass: webhooks.deliveriesPerSecond >= 1000 });
+  if (trellisMemory) processChecks.push({ target: 'Trellis RSS after the runs <= 200 MB (SQLite)', actual: `${fmt(trellisMemory.rssMb)} MB (peak ${fmt(trellisMemory.peakMb)} MB)`, pass: trellisMemory.rssMb <= 200 });
+  const checks = [...checkTargets(rows), ...(mixed ? mixedChecks(mixed) : []), ...processChecks];
   if (checks.length > 0) {
     log(`\nTargets (from the performance issue; they apply at the largest size, 1,000,000 contacts${options.contacts < 1_000_000 ? ' — this run is smaller' : ''}):`);
     log(checksTable(checks));
@@ -191,6 +321,8 @@ async function main(): Promise<void> {
     const out = {
       date: new Date().toISOString(),
       options,
+      trellisMemory,
+      coldStartMs,
       loadAverage: { atStart: startLoad, max: maxLoad },
       machine: { node: process.version, cpus: cpus.length, cpuModel: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
       seeding: {
@@ -203,11 +335,58 @@ async function main(): Promise<void> {
       },
       results: rows.map((r) => ({ scenario: r.scenario.name, label: r.scenario.label, ...r.results })),
       webhooks,
+      mixed,
+      profile: profiled && {
+        run: profiled.run,
+        requests: profiled.summary.requests,
+        samples: profiled.summary.samples,
+        windowMs: profiled.summary.windowMs,
+        wholeProfile: profiled.summary.wholeProfile,
+        busyUsPerRequest: profiled.summary.busyUsPerRequest,
+        layers: profiled.summary.layers,
+        top: profiled.summary.top,
+        wallUsPerRequest: wallUs(rows.find((r) => r.scenario.name === 'get_by_id')?.results, profiled.run),
+      },
       checks,
     };
     fs.writeFileSync(path.resolve(options.json), `${JSON.stringify(out, null, 2)}\n`);
     log(`\nWrote ${path.resolve(options.json)}`);
   }
+}
+
+/** The warm-up runs' req/s, when there was more than one (the pace still rising). */
+const warmedText = (pace: number[]) => (pace.length > 1 ? `  (warm-up ${pace.map((r) => r.toFixed(0)).join(' → ')} req/s)` : '');
+
+/** Microseconds between two answers at a server's rate in a run: the wall time per request, 1e6 / req/s (undefined without that run). */
+function wallUs(results: Row['results'] | undefined, profiledRun: Measurement) {
+  const of = (m: Measurement | undefined) => (m && m.rps > 0 ? 1e6 / m.rps : undefined);
+  return { trellisProfiled: of(profiledRun), trellis: of(results?.trellis), bareSqlite: of(results?.sqlite), bareFastify: of(results?.fastify) };
+}
+
+function profileReport(summary: ProfileSummary, run: Measurement, results: Row['results'] | undefined): string {
+  const wall = wallUs(results, run);
+  const us = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(n < 100 ? 1 : 0)} µs`);
+  const lines = [
+    `\nWhere a GET by id's time goes in Trellis: CPU profile of a get_by_id run of its own (${run.rps.toFixed(0)} req/s, p99 ${run.p99.toFixed(1)} ms, ` +
+      `${summary.requests.toLocaleString('en-US')} requests, ${summary.samples.toLocaleString('en-US')} samples over ${(summary.windowMs / 1000).toFixed(1)} s${summary.wholeProfile ? '; (!) the run could not be found in the profile\'s clock, so all of it, start-up included, is counted' : ''}).`,
+    'Self time per request answered, by layer (a function\'s own time, not what it calls; native calls count for the layer that made them):',
+    layerTable(summary),
+    `\nTop ${summary.top.length} functions by self time:`,
+    topTable(summary),
+    `\nWall time per request at each server's rate (1e6 / req/s; one thread serves, so at saturation this is its time per request): ` +
+      `Trellis ${us(wall.trellis)} (profiled ${us(wall.trellisProfiled)}), bare Fastify+SQLite ${us(wall.bareSqlite)}, bare Fastify ${us(wall.bareFastify)}.`,
+  ];
+  if (wall.trellisProfiled !== undefined && wall.bareSqlite !== undefined) {
+    // Against the profiled run, the one the table above describes (the profiler costs it a few per cent).
+    lines.push(
+      `Left above the bare Fastify+SQLite server: ${us(wall.trellisProfiled - wall.bareSqlite)} per request in the profiled run` +
+        (wall.trellis !== undefined ? `, ${us(wall.trellis - wall.bareSqlite)} in the unprofiled one` : '') +
+        '; the table says which layers it is in.',
+    );
+  } else {
+    lines.push('(Run get_by_id on all three servers, i.e. include it in --only, for the baselines\' figures.)');
+  }
+  return lines.join('\n');
 }
 
 main().then(

@@ -46,7 +46,7 @@ export interface Measurement {
   statusCodes: Record<string, number>;
 }
 
-/** The keyset cursor exactly as src/list/list-query.ts encodeCursor writes it for the default sort. */
+/** The keyset cursor exactly as src/list/cursor.ts encodeCursor writes it for the default sort. */
 export function createdAtCursor(row: { createdAt: number; id: string }): string {
   return Buffer.from(JSON.stringify({ s: 'created_at', v: [row.createdAt], id: row.id })).toString('base64url');
 }
@@ -257,7 +257,30 @@ export async function probe(url: string, scenario: Scenario, headers: Record<str
   return performance.now() - started;
 }
 
-export async function measure(url: string, scenario: Scenario, options: { tag: string; duration: number; connections: number; headers: Record<string, string> }): Promise<Measurement> {
+export function measure(url: string, scenario: Scenario, options: { tag: string; duration: number; connections: number; headers: Record<string, string> }): Promise<Measurement> {
+  return load(url, scenario.requests(options.tag), options);
+}
+
+/**
+ * Unmeasured runs until the server's pace settles: `run` is called until two runs in a row are
+ * within 10 % of each other's req/s, at most `maxRuns` times. A fresh Node server takes many
+ * seconds of load to reach its pace (V8 optimizes hot code on background threads, which a busy
+ * machine starves): one fixed warm-up measured Trellis at a third of its later rate. Returns
+ * each run's req/s.
+ */
+export async function warmUp(run: (i: number) => Promise<Measurement>, maxRuns: number): Promise<number[]> {
+  const pace: number[] = [];
+  for (let i = 1; i <= maxRuns; i++) {
+    const { rps } = await run(i);
+    const previous = pace[pace.length - 1];
+    pace.push(rps);
+    if (previous !== undefined && Math.abs(rps - previous) <= 0.1 * Math.max(rps, previous)) break;
+  }
+  return pace;
+}
+
+/** One autocannon run of `requests` (each connection sends them in turn, over and over). */
+export async function load(url: string, requests: AutocannonRequest[], options: { duration: number; connections: number; headers: Record<string, string> }): Promise<Measurement> {
   const result: AutocannonResult = await autocannon({
     url,
     connections: options.connections,
@@ -266,7 +289,7 @@ export async function measure(url: string, scenario: Scenario, options: { tag: s
     // the server still works on the first, and the backlog grows without end.
     timeout: Math.max(60, options.duration * 6),
     headers: options.headers,
-    requests: scenario.requests(options.tag),
+    requests,
   });
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(count);

@@ -16,7 +16,11 @@ import type { Seeded } from './seed.js';
 
 const DOCUMENT_COLUMNS = 'workspace_id, record_type, record_id, title, subtitle, title_key, names, emails, phones, phone_numbers, other';
 
-/** Drops the triggers on these tables (the search index's); `restore` re-creates them from their own SQL. */
+/**
+ * Drops the triggers on these tables (the search index's and the record counters'); `restore`
+ * re-creates them from their own SQL and sets the tables' counters (record_counts) to what the
+ * triggers would have counted.
+ */
 export function suspendTriggers(db: BetterSqlite3.Database, tables: string[]): { restore(): void } {
   const placeholders = tables.map(() => '?').join(', ');
   const triggers = db.prepare(`select name, sql from sqlite_master where type = 'trigger' and tbl_name in (${placeholders})`).all(...tables) as { name: string; sql: string }[];
@@ -24,6 +28,11 @@ export function suspendTriggers(db: BetterSqlite3.Database, tables: string[]): {
   return {
     restore: () => {
       for (const trigger of triggers) db.exec(trigger.sql);
+      for (const table of tables) {
+        if (!triggers.some((t) => t.name === `record_counts_${table}_insert`)) continue;
+        db.exec(`delete from record_counts where resource = '${table}'`);
+        db.exec(`insert into record_counts (workspace_id, resource, count) select workspace_id, '${table}', count(*) from ${table} group by workspace_id`);
+      }
     },
   };
 }

@@ -20,7 +20,7 @@ export interface Seeded {
 }
 
 const FIRST = ['ada', 'alan', 'grace', 'linus', 'barbara', 'edsger', 'donald', 'margaret', 'ken', 'dennis', 'frances', 'john', 'radia', 'leslie', 'niklaus', 'tony', 'ivan', 'shafi', 'judea', 'sophie', 'karen', 'guido', 'anders', 'bjarne', 'james', 'yukihiro', 'rasmus', 'brendan', 'larry', 'tim'];
-const LAST = ['lovelace', 'turing', 'hopper', 'torvalds', 'liskov', 'dijkstra', 'knuth', 'hamilton', 'thompson', 'ritchie', 'allen', 'mccarthy', 'perlman', 'lamport', 'wirth', 'hoare', 'sutherland', 'goldwasser', 'pearl', 'wilson', 'jones', 'van rossum', 'hejlsberg', 'stroustrup', 'gosling', 'matsumoto', 'lerdorf', 'eich', 'wall', 'berners-lee'];
+export const LAST = ['lovelace', 'turing', 'hopper', 'torvalds', 'liskov', 'dijkstra', 'knuth', 'hamilton', 'thompson', 'ritchie', 'allen', 'mccarthy', 'perlman', 'lamport', 'wirth', 'hoare', 'sutherland', 'goldwasser', 'pearl', 'wilson', 'jones', 'van rossum', 'hejlsberg', 'stroustrup', 'gosling', 'matsumoto', 'lerdorf', 'eich', 'wall', 'berners-lee'];
 const TITLES = [null, 'CEO', 'CTO', 'VP Sales', 'Account Executive', 'Engineer', 'Head of Marketing', null, 'Buyer', 'Procurement Lead'];
 const SAMPLE_SIZE = 5000;
 const BATCH = 50_000;
@@ -116,7 +116,7 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
 
     // The app stamps changes with max(now, change_clock + 1): keep that clock past every seeded row.
     db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(maxAt, workspaceId);
-    db.exec('ANALYZE');
+    // No ANALYZE: the database stays as the API leaves it; Trellis keeps its own statistics (PRAGMA optimize at open).
     db.pragma('journal_mode = WAL');
     db.pragma('wal_checkpoint(TRUNCATE)');
 
@@ -255,7 +255,6 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
     }
 
     db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(base + count - 1, workspaceId);
-    db.exec('ANALYZE deals; ANALYZE deal_stage_changes');
     db.pragma('journal_mode = WAL');
     db.pragma('wal_checkpoint(TRUNCATE)');
 

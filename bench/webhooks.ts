@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer, type ServerProcess } from './processes.js';
+import { startServer, TRELLIS_SERVER, type ServerProcess } from './processes.js';
 
 export interface WebhookResults {
   backlog: number;
@@ -92,7 +92,7 @@ export async function benchWebhooks(dir: string, apiKey: string, options: { back
     WEBHOOK_WORKER: String(worker),
   });
   const start = (worker: boolean, logName: string): Promise<ServerProcess> =>
-    startServer({ name: 'Trellis (webhooks)', script: 'src/server.ts', env: env(worker), logFile: path.join(dir, logName), readyPath: '/readyz' });
+    startServer({ name: 'Trellis (webhooks)', script: TRELLIS_SERVER, env: env(worker), logFile: path.join(dir, logName), readyPath: '/readyz' });
   try {
     // 1. A backlog: events written while no worker runs, then drained by one.
     const writer = await start(false, 'trellis-webhooks-1.log');

@@ -2,22 +2,27 @@
  * The Trellis HTTP application as one function, so the server, the tests and
  * the benchmarks boot exactly the same thing.
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Config } from './config.js';
 import { openStorage } from './db/database.js';
-import { installAuth } from './http/auth.js';
-import { containsNul, createRequestValidator } from './http/validation.js';
+import { installAuth, stillAuthenticated } from './http/auth.js';
+import { bodyText, checkInput, checkUrl, createRequestValidator } from './http/validation.js';
+import { clientErrorHandler, installHttpErrors } from './http/client-errors.js';
 import { installErrorHandler, sendError } from './http/error-handler.js';
 import { installIdempotency } from './http/idempotency.js';
 import { installNotFound } from './http/not-found.js';
+import { installWebApp } from './http/web-app.js';
 import { requestIdFor } from './http/request-id.js';
 import { ErrorEnvelope } from './http/schemas.js';
-import { invalidFields } from './domain/errors.js';
+import { lazily, lazySerializers } from './http/lazy-compilers.js';
+import type { DomainError } from './domain/errors.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { createRateLimiter } from './platform/rate-limiter.js';
-import { ApiKeyOut, NewApiKeyOut } from './resources/api-keys/api-keys.schema.js';
+import { ApiKeyOut, NewApiKeyOut, RotatedApiKeyOut } from './resources/api-keys/api-keys.schema.js';
 import { apiKeyRoutes } from './resources/api-keys/api-keys.routes.js';
 import { CompanyOut } from './resources/companies/companies.schema.js';
 import { companyRoutes } from './resources/companies/companies.routes.js';
@@ -43,21 +48,33 @@ import { pipelineRoutes } from './resources/pipelines/pipelines.routes.js';
 import { TagOut, TagRefOut } from './resources/tags/tags.schema.js';
 import { tagRoutes } from './resources/tags/tags.routes.js';
 import { eventRoutes } from './events/events.routes.js';
+import { eventStreamRoutes } from './events/events.stream.js';
 import { DeliveryWorker } from './webhooks/delivery-worker.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { EventOut, WebhookDeliveryOut, WebhookEndpointOut } from './webhooks/webhooks.schema.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { rpcRoutes } from './rpc/rpc.routes.js';
+import { RpcAnswer } from './rpc/rpc.schema.js';
 import { searchRoutes } from './search/search.routes.js';
 import { reportRoutes } from './reports/reports.routes.js';
 import { snapCrmRoutes } from './snapcrm/snapcrm.routes.js';
 import { sandboxRoutes } from './resources/sandboxes/sandboxes.routes.js';
+import { ImportOut } from './imports/imports.schema.js';
+import { importRoutes } from './imports/imports.routes.js';
+import { ImportRunner } from './imports/import-runner.js';
+import { ImportRepository } from './imports/imports.repository.js';
+import { exportRoutes } from './exports/exports.routes.js';
+import { mcpRoutes } from './mcp/mcp.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { InvitationOut, NewInvitationOut, SessionListItemOut, SessionOut } from './auth/auth.schema.js';
+import { bufferedStdout } from './platform/log-destination.js';
+import { postgresBus, redisBus } from './resources/api-keys/credential-cache.js';
 
 export const API_VERSION = 'v1';
 const BODY_LIMIT = 1024 * 1024;
 
 /** Schemas referenced by name (`Type.Ref('Contact')`) from routes and the OpenAPI document. */
-const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut, LeadOut, ConversionOut, ActivityOut, TaskOut, TimelineEntryOut, EventOut, WebhookEndpointOut, WebhookDeliveryOut];
+const SHARED_SCHEMAS = [ErrorEnvelope, TagRefOut, TagOut, ContactOut, CompanyOut, UserOut, ApiKeyOut, NewApiKeyOut, RotatedApiKeyOut, WorkspaceOut, StageOut, PipelineOut, DealOut, StageChangeOut, LeadOut, ConversionOut, ActivityOut, TaskOut, TimelineEntryOut, EventOut, WebhookEndpointOut, WebhookDeliveryOut, RpcAnswer, ImportOut, SessionOut, SessionListItemOut, InvitationOut, NewInvitationOut];
 
 export interface App {
   app: FastifyInstance;
@@ -69,10 +86,27 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   const storage = await openStorage(config.database);
   const rateLimiter = createRateLimiter(config.redisUrl);
   const services = createServices(storage, clock, config);
+  services.signInThrottle.connect();
+  // Other instances' key changes drop this one's cached look-ups (see CredentialCache).
+  const dropCached = (workspaceId: string) => services.credentials.dropWorkspace(workspaceId);
+  const credentialBus =
+    config.keyCacheTtlMs === 0
+      ? undefined
+      : config.redisUrl
+        ? await redisBus(config.redisUrl, dropCached)
+        : config.database.kind === 'postgres'
+          ? await postgresBus(config.database.url, config.database.schema, dropCached)
+          : undefined;
+  if (credentialBus) services.credentials.connect(credentialBus);
 
+  // One buffered destination per app (none when nothing is logged), flushed when the app closes.
+  const logDestination = config.logLevel === 'silent' ? undefined : bufferedStdout();
+  // Validators and serializers compile on a route's first use, not before the server's first answer.
   const app = Fastify({
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
     logger: {
       level: config.logLevel,
+      ...(logDestination && { stream: logDestination.stream }),
       redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', '*.secret', '*.secret_hash'], censor: '[redacted]' },
     },
     bodyLimit: BODY_LIMIT,
@@ -82,6 +116,10 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     rewriteUrl: (request) => servedAtV1(request.url ?? '/'),
+    // Errors the HTTP parser raises (malformed requests, headers over 16 KiB) answer in the envelope too.
+    clientErrorHandler,
+    // A missing Host is refused in the envelope (installHttpErrors), not with Node's empty 400.
+    http: { requireHostHeader: false },
     // Errors the router raises before any route runs (a malformed URL, an over-long id) speak the envelope too.
     frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -90,21 +128,23 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   });
 
   installValidation(app);
+  installHttpErrors(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandler(app);
-  installNotFound(app);
+  // The web app's pages answer what no API route takes (the API's paths keep their JSON 404).
+  installNotFound(app, installWebApp(app));
   installJsonParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-api-version', API_VERSION);
-    // No text in Trellis may hold a NUL character (PostgreSQL cannot store one).
-    if (request.url.includes('%00')) throw invalidFields({ url: 'The URL may not contain NUL characters.' });
+    checkUrl(request.raw.url ?? request.url);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info({ method: request.method, url: withoutLinkToken(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
-  installAuth(app, { apiKeys: services.apiKeys, rateLimiter, operatorToken: config.operatorToken });
+  await app.register(cookie);
+  installAuth(app, { apiKeys: services.apiKeys, sessions: services.auth, rateLimiter, operatorToken: config.operatorToken, publicUrl: config.publicUrl });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.routeOptions.config.optionalBody) request.body = {};
   });
@@ -117,6 +157,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
         title: 'Trellis API',
         version: API_VERSION,
         description: 'The Trellis sales CRM. Conventions (envelope, errors, pagination, filters, rate limits): see docs/api-conventions.md.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: config.publicUrl }],
       components: {
@@ -124,10 +165,17 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer trl_live_…' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           basicAuth: { type: 'http', scheme: 'basic', description: "The key's user email as user name, the key as password." },
-          operatorToken: { type: 'http', scheme: 'bearer', description: 'TRELLIS_OPERATOR_TOKEN, for operator endpoints only.' },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'trellis_session',
+            description: 'A browser session (POST /v1/auth/sign-in). Requests that change something also send X-CSRF-Token (from GET /v1/auth/session) and, from a browser, this server\'s Origin.',
+          },
+          // Declared only where the operator endpoints exist.
+          ...(config.operatorToken !== undefined && { operatorToken: { type: 'http', scheme: 'bearer', description: 'TRELLIS_OPERATOR_TOKEN, for operator endpoints only.' } }),
         },
       },
-      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { basicAuth: [] }],
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }, { basicAuth: [] }, { sessionCookie: [] }],
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
@@ -136,8 +184,8 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
 
   app.get('/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { tags: ['Health'], summary: 'The process is up', security: [] } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['Health'], summary: 'The database answers', security: [] } }, async (request, reply) => {
+  app.get('/healthz', { schema: { operationId: 'health.live', tags: ['Health'], summary: 'The process is up', security: [], response: healthResponses('ok') } }, async () => ({ status: 'ok' as const }));
+  app.get('/readyz', { schema: { operationId: 'health.ready', tags: ['Health'], summary: 'The database answers', security: [], response: healthResponses('ready') } }, async (request, reply) => {
     try {
       await storage.ping();
       return { status: 'ready' };
@@ -160,6 +208,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   activityRoutes(app, services.activities);
   taskRoutes(app, services.tasks);
   timelineRoutes(app, services.timeline);
+  eventStreamRoutes(app, services.events, (request) => stillAuthenticated(request, { apiKeys: services.apiKeys, sessions: services.auth }));
   eventRoutes(app, services.events, config.eventRetentionMs / 86_400_000);
   webhookRoutes(app, services.webhooks);
   rpcRoutes(app, { services, rateLimiter, publicUrl: config.publicUrl, clock });
@@ -167,6 +216,10 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
   reportRoutes(app, services.reports);
   snapCrmRoutes(app, services);
   sandboxRoutes(app, services.sandboxes);
+  importRoutes(app, services.imports);
+  exportRoutes(app, services);
+  mcpRoutes(app);
+  authRoutes(app, services.auth, { configuredPublicUrl: config.configuredPublicUrl, publicUrl: config.publicUrl, clock });
 
   const { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued } = services.outbox;
   const worker = new DeliveryWorker(
@@ -181,7 +234,20 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     app.log,
   );
   deliveriesQueued.listener = () => worker.nudge();
+  // prom-client is loaded only when metrics are on.
+  if (config.metricsToken) (await import('./ops/metrics.js')).installMetrics(app, { token: config.metricsToken, storage, clock, worker });
   if (config.webhooks.worker) app.addHook('onReady', async () => worker.start());
+
+  const { imports } = services;
+  const importRunner = new ImportRunner(services.tx, clock, new ImportRepository(), imports.targets, services.eventLog, imports.fileOf, app.log);
+  imports.queued = () => importRunner.nudge();
+  app.addHook('onReady', async () => importRunner.start());
+
+  // Expired sessions are refused anyway; this keeps their table small.
+  const sessionSweep = setInterval(() => {
+    services.auth.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired sessions'));
+  }, 3_600_000);
+  sessionSweep.unref();
 
   const usageFlush = setInterval(() => {
     services.apiKeys.flushUsage().catch((error: unknown) => app.log.warn({ err: error }, 'could not record API key use'));
@@ -190,14 +256,39 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
 
   app.addHook('onClose', async () => {
     clearInterval(usageFlush);
+    clearInterval(sessionSweep);
+    await importRunner.stop();
     await worker.stop();
     await services.apiKeys.flushUsage().catch(() => undefined);
     await rateLimiter.close();
+    await services.signInThrottle.close();
+    await credentialBus?.close();
     await storage.close();
+    logDestination?.close();
   });
 
   return { app, services };
 }
+
+/** One-time link tokens are secrets: the request log shows where a link was used, never the link. */
+function withoutLinkToken(url: string): string {
+  return url.replace(/(\/auth\/links\/|\/accept\/)[^/?#]+/g, '$1[redacted]');
+}
+
+/** A route that takes a body can be refused one over BODY_LIMIT: its OpenAPI responses say so. */
+function documentBodyLimit(route: RouteOptions): void {
+  const response = route.schema?.response as Record<string, unknown> | undefined;
+  const takesBody = [route.method].flat().some((method) => method === 'POST' || method === 'PUT' || method === 'PATCH');
+  if (!takesBody || response === undefined || response[413] !== undefined) return;
+  route.schema = { ...route.schema, response: { ...response, 413: Type.Ref(ErrorEnvelope) } };
+}
+
+/** What a health check answers: its status, or (a URL that is not valid, a database that does not answer) an error. */
+const healthResponses = (status: string) => ({
+  200: Type.Object({ status: Type.Literal(status) }),
+  400: Type.Ref(ErrorEnvelope),
+  ...(status === 'ready' && { 503: Type.Ref(ErrorEnvelope) }),
+});
 
 /**
  * AutomateNexus clients call `https://host/functions/v1/api/contacts`: everything
@@ -209,30 +300,34 @@ function servedAtV1(url: string): string {
   return url.startsWith(AUTOMATE_NEXUS_BASE) ? `/v1/${url.slice(AUTOMATE_NEXUS_BASE.length)}` : url;
 }
 
-/** Route schemas are checked by the one request validator (http/validation.ts). */
+/** Route schemas are checked by the one request validator (http/validation.ts); query strings have their numbers and booleans coerced. */
 function installValidation(app: FastifyInstance): void {
-  const ajv = createRequestValidator();
-  for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
-  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  const strict = createRequestValidator();
+  const queryStrings = createRequestValidator('querystring');
+  for (const schema of SHARED_SCHEMAS) strict.addSchema(schema);
+  app.setValidatorCompiler(({ schema, httpPart }) => lazily(() => (httpPart === 'querystring' ? queryStrings : strict).compile(schema)));
 }
 
 /** JSON bodies; an empty body (as some clients send on DELETE) counts as none. */
 function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
+  app.addHook('onRoute', documentBodyLimit);
   // JSON only: any other body type answers 415.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parse(request, text, (error, value) => {
-      if (!error && text.includes('\\u0000') && containsNul(value)) {
-        done(invalidFields({ body: 'Text may not contain NUL characters.' }), undefined);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let value: unknown;
+    try {
+      const text = bodyText(body as Buffer);
+      if (text.trim() === '') {
+        done(null, undefined);
         return;
       }
-      done(error, value);
-    });
+      value = JSON.parse(text);
+      // The checks every door makes, `__proto__` names included (what secure-json-parse would refuse, with the field named).
+      checkInput(value, text, 'body');
+    } catch (error) {
+      done(error as DomainError | SyntaxError, undefined);
+      return;
+    }
+    done(null, value);
   });
 }

@@ -3,6 +3,7 @@
  * Every setting is declared here with its default and documented in
  * docs/configuration.md; a bad value stops the server with a list of what is wrong.
  */
+import { passwordProblem } from './auth/passwords.js';
 import path from 'node:path';
 import { parseAllowList, type AllowList } from './webhooks/address-guard.js';
 
@@ -13,20 +14,44 @@ export interface Config {
   port: number;
   /** Where the server tells people it can be reached (the startup banner, the curl line). */
   publicUrl: string;
+  /** PUBLIC_URL when it was set: links handed out name it; otherwise they name the host a request was sent to. */
+  configuredPublicUrl: string | undefined;
   database:
-    | { kind: 'sqlite'; file: string; synchronous: 'FULL' | 'NORMAL' }
-    | { kind: 'postgres'; url: string; schema: string; poolSize: number };
+    | {
+        kind: 'sqlite';
+        file: string;
+        synchronous: 'FULL' | 'NORMAL';
+        /** Worker threads for long reads (reports, search, counts, exports); 0 runs them on the main thread's reader. */
+        readWorkers: number;
+      }
+    | {
+        kind: 'postgres';
+        url: string;
+        schema: string;
+        poolSize: number;
+        /** Connections of the second pool, for long reads only (so they cannot take every connection); 0 shares the main pool. */
+        longReadPoolSize: number;
+      };
   redisUrl: string | undefined;
   logLevel: LogLevel;
   rateLimit: { perMinute: number };
   operatorToken: string | undefined;
-  bootstrap: { key: string | undefined; email: string; workspaceName: string };
+  bootstrap: { key: string | undefined; email: string; workspaceName: string; password: string | undefined };
   trustProxy: boolean;
   shutdownTimeoutMs: number;
   /** How often the remembered `last_used_at` of API keys is written to the database. */
   keyUsageFlushMs: number;
+  /** How long a key look-up is remembered (0 to 1000 ms; see CredentialCache). */
+  keyCacheTtlMs: number;
   /** How long events are kept for GET /v1/events. */
   eventRetentionMs: number;
+  imports: {
+    /** Where uploaded import files wait until their job ends. */
+    dir: string;
+    maxBytes: number;
+  };
+  /** Bearer token for GET /metrics; undefined: no metrics endpoint. */
+  metricsToken: string | undefined;
   webhooks: {
     /** Whether this instance runs a delivery worker (every instance does by default). */
     worker: boolean;
@@ -105,16 +130,19 @@ export function loadConfig(env: Env = process.env): Config {
     } catch {
       problems.push('DATABASE_URL is not a valid postgres:// URL');
     }
-    database = { kind: 'postgres', url: databaseUrl, schema, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 500) };
+    const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 500);
+    database = { kind: 'postgres', url: databaseUrl, schema, poolSize, longReadPoolSize: integer('DATABASE_LONG_READ_POOL_SIZE', Math.max(1, Math.floor(poolSize / 4)), 0, 500) };
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('file://')) {
     problems.push('DATABASE_URL must be a SQLite file path (or file://) or a postgres:// URL');
-    database = { kind: 'sqlite', file: './data/trellis.db', synchronous: 'FULL' };
+    database = { kind: 'sqlite', file: './data/trellis.db', synchronous: 'FULL', readWorkers: 0 };
   } else {
     const file = databaseUrl.startsWith('file://') ? new URL(databaseUrl).pathname : databaseUrl;
     database = {
       kind: 'sqlite',
       file: file === ':memory:' ? file : path.resolve(file),
       synchronous: oneOf('SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'] as const, 'FULL'),
+      // An in-memory database exists only on its own connection: no other thread can read it.
+      readWorkers: file === ':memory:' ? 0 : integer('SQLITE_READ_WORKERS', 2, 0, 16),
     };
   }
 
@@ -130,6 +158,15 @@ export function loadConfig(env: Env = process.env): Config {
   const bootstrapEmail = read('TRELLIS_BOOTSTRAP_EMAIL') ?? 'owner@example.com';
   if (!/^[^\s@]+@[^\s@]+$/.test(bootstrapEmail)) {
     problems.push(`TRELLIS_BOOTSTRAP_EMAIL must be an email address (got "${bootstrapEmail}")`);
+  }
+
+  // Not trimmed: spaces may be part of a password.
+  const bootstrapPassword = env.TRELLIS_BOOTSTRAP_PASSWORD === undefined || env.TRELLIS_BOOTSTRAP_PASSWORD === '' ? undefined : env.TRELLIS_BOOTSTRAP_PASSWORD;
+  const passwordRuleBroken = bootstrapPassword === undefined ? undefined : passwordProblem(bootstrapPassword);
+  if (passwordRuleBroken !== undefined) problems.push(`TRELLIS_BOOTSTRAP_PASSWORD: ${passwordRuleBroken}`);
+  const configuredPublicUrl = (read('TRELLIS_PUBLIC_URL') ?? read('PUBLIC_URL'))?.replace(/\/+$/, '');
+  if (configuredPublicUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/i.test(configuredPublicUrl)) {
+    problems.push(`PUBLIC_URL must be an http:// or https:// URL (got "${configuredPublicUrl}")`);
   }
 
   const operatorToken = read('TRELLIS_OPERATOR_TOKEN');
@@ -151,10 +188,15 @@ export function loadConfig(env: Env = process.env): Config {
   const { allow: allowPrivate, problems: allowProblems } = parseAllowList(read('TRELLIS_WEBHOOK_ALLOW_PRIVATE'));
   problems.push(...allowProblems);
 
+  const metricsToken = read('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+  const dataDir = database.kind === 'sqlite' && database.file !== ':memory:' ? path.dirname(database.file) : path.resolve('data');
+
   const config: Config = {
     host,
     port,
-    publicUrl: (read('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl: configuredPublicUrl ?? `http://localhost:${port}`,
+    configuredPublicUrl,
     database,
     redisUrl,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -164,11 +206,18 @@ export function loadConfig(env: Env = process.env): Config {
       key: bootstrapKey,
       email: bootstrapEmail.toLowerCase(),
       workspaceName: read('TRELLIS_BOOTSTRAP_WORKSPACE') ?? 'My workspace',
+      password: bootstrapPassword,
     },
     trustProxy: boolean('TRUST_PROXY', false),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     keyUsageFlushMs: integer('KEY_USAGE_FLUSH_MS', 30_000, 100, 3_600_000),
+    keyCacheTtlMs: integer('KEY_CACHE_TTL_MS', 1000, 0, 1000),
     eventRetentionMs: integer('EVENT_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
+    imports: {
+      dir: path.resolve(read('IMPORT_DIR') ?? path.join(dataDir, 'imports')),
+      maxBytes: integer('IMPORT_MAX_BYTES', 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
+    },
+    metricsToken,
     webhooks: {
       worker: boolean('WEBHOOK_WORKER', true),
       retryScheduleMs: retrySchedule,

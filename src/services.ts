@@ -47,6 +47,12 @@ import { presentLead } from './resources/leads/leads.presenter.js';
 import { presentDeal } from './resources/deals/deals.presenter.js';
 import { presentActivity } from './resources/activities/activities.presenter.js';
 import { presentTask } from './resources/tasks/tasks.presenter.js';
+import { importTargets } from './imports/import-targets.js';
+import { ImportRepository } from './imports/imports.repository.js';
+import { ImportService } from './imports/imports.service.js';
+import { AuthService } from './auth/auth.service.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
+import { CredentialCache } from './resources/api-keys/credential-cache.js';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -78,8 +84,9 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   // Who lets go of what when a record is deleted (domain/references.ts).
   const referrers = [contactRepository, companyRepository, dealRepository, leadRepository, activityRepository, taskRepository];
 
-  const users = new UserService(tx, capabilities, userRepository, referrers, eventLog);
-  const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit);
+  const credentials = new CredentialCache(config.keyCacheTtlMs);
+  const users = new UserService(tx, capabilities, userRepository, referrers, eventLog, credentials);
+  const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit, credentials);
   const pipelines = new PipelineService(tx, pipelineRepository, eventLog);
   const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers, eventLog);
   pipelines.attachOccupancy(deals);
@@ -100,16 +107,25 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     { table: 'activities', type: 'activity', read: async (db, ws, ids) => (await byIds(ids, (id) => activityRepository.find(db, ws, id))).map(presentActivity) },
     { table: 'tasks', type: 'task', read: async (db, ws, ids) => (await byIds(ids, (id) => taskRepository.find(db, ws, id))).map(presentTask) },
   ]);
-  const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate, workspaceRepository);
+  const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate, workspaceRepository, eventRepository);
+  const signInThrottle = new SignInThrottle(config.redisUrl);
+  const imports = new ImportService(tx, clock, new ImportRepository(), importTargets({ contacts, companies, leads, deals, activities }), config.imports);
   return {
     storage,
+    credentials,
     events: new EventService(tx, eventRepository),
     webhooks,
     /** What the delivery worker needs; app.ts starts it. */
     outbox: { eventRepository, endpointRepository, deliveryRepository, deliveriesQueued },
+    /** What the import runner needs; app.ts starts it. */
+    eventLog,
+    tx,
+    imports,
     users,
     apiKeys,
-    workspaces: new WorkspaceService(tx, clock, workspaceRepository, users, apiKeys, [newWorkspaceSetup]),
+    auth: new AuthService(tx, clock, userRepository, users, workspaceRepository, signInThrottle, defaultRateLimit, credentials),
+    signInThrottle,
+    workspaces: new WorkspaceService(tx, capabilities, clock, workspaceRepository, users, apiKeys, [newWorkspaceSetup]),
     me: new MeService(tx, userRepository, workspaceRepository, apiKeyRepository, defaultRateLimit),
     companies,
     contacts,
@@ -119,7 +135,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     deals,
     activities,
     tasks,
-    reports: new ReportService(tx, clock, pipelineRepository),
+    reports: new ReportService(tx, clock, pipelineRepository, capabilities),
     sandboxes: new SandboxService(tx, clock, workspaceRepository, new SandboxRepository(), apiKeys, new SampleData({ companies, contacts, deals, pipelines, leads, activities, tasks })),
     search: new SearchService(tx, new SearchRepository(capabilities)),
     timeline: new TimelineService(tx, new TimelineRepository(), (type, workspaceId, id) => {

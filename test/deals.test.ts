@@ -220,12 +220,19 @@ describe('references', () => {
     assert.equal(deal.company_id, company.id);
     assert.equal(deal.owner_id, user.id);
     assert.deepEqual(deal.tags, [{ id: tag.id, name: tag.name, color: null }]);
+    // Read back by id (contacts, tags and the stage's probability come in the deal's one query) and in a list: the same deal.
+    const read = await tenant.api.get(`/v1/deals/${deal.id}`);
+    assert.equal(read.status, 200, read.text);
+    assert.deepEqual(read.body.data, deal);
+    assert.equal(read.body.data.probability, 10);
+    assert.deepEqual((await tenant.api.get(`/v1/deals?id[in]=${deal.id}`)).body.data, [deal]);
     const replaced = await tenant.api.patch(`/v1/deals/${deal.id}`, { contact_ids: [c1.id], company_id: null, owner_id: null, tag_ids: [] });
     assert.equal(replaced.status, 200, replaced.text);
     assert.deepEqual(replaced.body.data.contact_ids, [c1.id]);
     assert.equal(replaced.body.data.company_id, null);
     assert.equal(replaced.body.data.owner_id, null);
     assert.deepEqual(replaced.body.data.tags, []);
+    assert.deepEqual((await tenant.api.get(`/v1/deals/${deal.id}`)).body.data, replaced.body.data);
   });
 
   it('refuses unknown references and references into another workspace with 422 naming the field', async () => {

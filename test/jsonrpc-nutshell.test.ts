@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCompany, createContact, createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
+import { createCompany, createContact, createDeal, createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { basicAuth, rpcClient, rpcPost } from './helpers/jsonrpc.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -22,11 +22,6 @@ before(async () => {
 });
 after(() => server.close());
 
-async function createDeal(body: Record<string, unknown> = {}): Promise<any> {
-  const response = await tenant.api.post('/v1/deals', { name: unique('Deal '), ...body });
-  assert.equal(response.status, 201, response.text);
-  return response.body.data;
-}
 
 describe('discovery and the method list', () => {
   it('answers getApiForUsername without a key, at the discovery path, as the PHP client sends it', async () => {
@@ -86,7 +81,7 @@ describe('the examples of the compat page', () => {
   it('findContacts by leadId: the lead\'s contacts', async () => {
     const [a, b] = [await createContact(tenant.api), await createContact(tenant.api)];
     await createContact(tenant.api);
-    const deal = await createDeal({ contact_ids: [a.id, b.id] });
+    const deal = await createDeal(tenant.api, { contact_ids: [a.id, b.id] });
     const reply = await nutshell.send({ method: 'findContacts', params: { query: { leadId: deal.id } }, id: 'a2' });
     assert.equal(reply.status, 200, reply.text);
     assert.deepEqual(reply.body.result.map((c: any) => c.id).sort(), [a.id, b.id].sort());
@@ -95,7 +90,7 @@ describe('the examples of the compat page', () => {
 
   it('editLead with the rev last read: confidence and contacts with their relationship', async () => {
     const contact = await createContact(tenant.api);
-    const deal = await createDeal();
+    const deal = await createDeal(tenant.api);
     const reply = await nutshell.send({
       method: 'editLead',
       params: { leadId: deal.id, rev: String(deal.version), lead: { confidence: 75, contacts: [{ id: contact.id, relationship: 'First Contact', entityType: 'Contacts' }] } },
@@ -113,7 +108,7 @@ describe('the examples of the compat page', () => {
 
   it('getLead with positional params', async () => {
     const company = await createCompany(tenant.api);
-    const deal = await createDeal({ value: { amount: 1250000, currency: 'USD' }, company_id: company.id, expected_close_date: '2026-12-31' });
+    const deal = await createDeal(tenant.api, { value: { amount: 1250000, currency: 'USD' }, company_id: company.id, expected_close_date: '2026-12-31' });
     const reply = await nutshell.send({ method: 'getLead', params: [deal.id], id: 'a4' });
     assert.equal(reply.status, 200, reply.text);
     const lead = reply.body.result;
@@ -329,8 +324,8 @@ describe('find* and search*', () => {
     const company = await createCompany(tenant.api);
     const pipelines = (await tenant.api.get('/v1/pipelines')).body.data;
     const won = pipelines[0].stages.find((s: any) => s.type === 'won');
-    const open = await createDeal({ company_id: company.id, expected_close_date: '2026-03-01' });
-    const closed = await createDeal({ company_id: company.id, stage_id: won.id, expected_close_date: '2026-06-01' });
+    const open = await createDeal(tenant.api, { company_id: company.id, expected_close_date: '2026-03-01' });
+    const closed = await createDeal(tenant.api, { company_id: company.id, stage_id: won.id, expected_close_date: '2026-06-01' });
     const ids = async (query: Record<string, unknown>) => (await nutshell.call('findLeads', { query })).body.result.map((l: any) => l.id);
     assert.deepEqual(await ids({ accountId: company.id, status: 10 }), [closed.id]);
     assert.deepEqual(await ids({ accountId: company.id, status: [0, 11] }), [open.id]);
@@ -358,7 +353,7 @@ describe('find* and search*', () => {
     const word = unique('Zebulon');
     const company = await createCompany(tenant.api, { name: `${word} Holdings` });
     const contact = await createContact(tenant.api, { first_name: word, company_id: company.id });
-    const deal = await createDeal({ name: `${word} renewal`, contact_ids: [contact.id] });
+    const deal = await createDeal(tenant.api, { name: `${word} renewal`, contact_ids: [contact.id] });
     assert.deepEqual((await nutshell.call('searchContacts', [word])).body.result.map((c: any) => c.id), [contact.id]);
     assert.deepEqual((await nutshell.call('searchAccounts', { string: word, limit: 5 })).body.result.map((c: any) => c.id), [company.id]);
     const universal = (await nutshell.call('searchUniversal', [word])).body.result;
@@ -388,7 +383,7 @@ describe('the other families', () => {
 
   it('logs an activity with participants and a lead, and finds it', async () => {
     const contact = await createContact(tenant.api);
-    const deal = await createDeal();
+    const deal = await createDeal(tenant.api);
     const [call] = (await nutshell.call('findActivityTypes')).body.result.filter((t: any) => t.id === 'call');
     const created = await nutshell.call('newActivity', {
       activity: {
@@ -412,7 +407,7 @@ describe('the other families', () => {
   });
 
   it('creates a task about a lead, completes it by editTask, and finds open ones', async () => {
-    const deal = await createDeal();
+    const deal = await createDeal(tenant.api);
     const created = await nutshell.call('newTask', { task: { name: 'Send quote', dueTime: '2026-02-01T09:00:00+0000', entity: { entityType: 'Leads', id: deal.id }, assignee: { entityType: 'Users', id: tenant.ownerId } } });
     assert.equal(created.status, 200, created.text);
     const task = created.body.result;

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, sql, SqliteDialect, type Migration } from 'kysely';
+import { CurrentSchemaPostgresDialect } from '../src/db/postgres-introspector.js';
 import pg from 'pg';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -40,7 +41,7 @@ async function openOld(): Promise<{ db: Kysely<any>; schema: string | undefined 
   await admin.query(`create schema if not exists "${database.schema}"`);
   await admin.end();
   const pool = new pg.Pool({ connectionString: database.url, max: 2, options: `-c search_path="${database.schema}"` });
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), schema: database.schema };
+  return { db: new Kysely<any>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), schema: database.schema };
 }
 
 before(async () => {

@@ -239,6 +239,24 @@ describe('look-ups by email and by phone', () => {
     assertInvalid(await search(tenant.api, { phone: number.pretty, types: 'deal' }, '/v1/search/by-phone'), 'types');
   });
 
+  it('reads the digits of a number whatever separators it is written with, up to its extension', async () => {
+    const number = phoneNumber();
+    const [area, mid, last] = [number.national.slice(0, 3), number.national.slice(3, 6), number.national.slice(6)];
+    // Companies and leads take any text as a phone: slashes, no-break spaces, en dashes, a tab.
+    const written = [`+1/${area}/${mid}/${last}`, `+1\u00a0${area}\u00a0${mid}\u00a0${last}`, `+1 ${area} \u2013 ${mid} \u2013 ${last}`, `1\t${area}\t${mid}${last} #77`];
+    const companies = [];
+    for (const phone of written) companies.push((await createCompany(tenant.api, { phone })).id);
+    assert.deepEqual(ids(await lookup(tenant.api, 'phone', number.pretty)).sort(), companies.sort());
+    assert.deepEqual(await lookup(tenant.api, 'phone', `${number.national}77`), [], 'the extension is not part of the number');
+  });
+
+  it('finds a name with a long run of digits inside it by that name, not as a phone number', async () => {
+    const name = `Quil${Date.now() % 10_000_000}b17`.padEnd(14, '7');
+    const contact = await createContact(tenant.api, { first_name: name, last_name: word() });
+    assert.deepEqual(ids(await hits(tenant.api, name)), [contact.id]);
+    assert.deepEqual(ids(await hits(tenant.api, name.slice(0, 11))), [contact.id]);
+  });
+
   it('finds phone digits in the free-text search, wherever they are in the number', async () => {
     const number = phoneNumber();
     const contact = await createContact(tenant.api, { first_name: 'Dee', last_name: word(), phone: number.pretty });

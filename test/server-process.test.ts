@@ -149,4 +149,21 @@ describe('logs', () => {
       await server.exited;
     }
   });
+
+  it('are written out, every one, when the server shuts down right after the requests', async () => {
+    const key = 'trl_live_' + 'f'.repeat(40);
+    const server = await startServerProcess(freshEnv({ TRELLIS_BOOTSTRAP_KEY: key, LOG_LEVEL: 'info' }));
+    const ids = Array.from({ length: 40 }, (_, i) => `flush-${i}`);
+    for (const id of ids) await (await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${key}`, 'x-request-id': id } })).arrayBuffer();
+    server.child.kill('SIGTERM');
+    await server.exited;
+    const logged = new Set(
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line).request_id as string | undefined),
+    );
+    assert.deepEqual(ids.filter((id) => !logged.has(id)), [], 'no request line is lost on shutdown');
+  });
 });

@@ -249,10 +249,12 @@ describe('webhook delivery survives a crash', () => {
 
   it('delivers attempts that were in flight at a SIGKILL once their lease runs out, and the rest at once', async () => {
     const key = 'trl_live_' + 'x'.repeat(40);
-    // The lease of a claimed delivery is 2 × WEBHOOK_TIMEOUT_MS + 5 s: 15 s here.
+    // The lease of a claimed delivery is 2 × WEBHOOK_TIMEOUT_MS + 5 s: 35 s here.
     // The timeout must outlast the moment between the claim and the kill, or the
-    // held attempts would end (as failures) before the kill.
-    const timeoutMs = 5_000;
+    // held attempts would end (as failures) before the kill; and the lease must
+    // outlast a restart on a busy machine (tsx compiling: 15 s and more under CI
+    // load), or the unclaimed deliveries could not be seen to go before it ends.
+    const timeoutMs = 15_000;
     const leaseMs = 2 * timeoutMs + 5_000;
     const env = freshEnv(key, { WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms', WEBHOOK_TIMEOUT_MS: String(timeoutMs) });
     const hooks = await receiver();

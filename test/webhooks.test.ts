@@ -296,6 +296,19 @@ describe('delivery', () => {
     assert.deepEqual(rAll.received('ping'), []);
     assertNotFound(await t.api.post(`/v1/webhook-endpoints/${MISSING_ENDPOINT}/test`), 'ping missing');
   });
+
+  it("shows in the delivery log the body sent and the start of the receiver's reply", async () => {
+    const t = await createTenant(server);
+    const r = await receiver();
+    r.respond(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"received":true}' }));
+    const endpoint = await createEndpoint(t.api, r);
+    const ping = (await t.api.post(`/v1/webhook-endpoints/${endpoint.id}/test`)).body.data;
+    const delivered = await deliveryWhen(t.api, endpoint.id, ping.id, (d) => d.status === 'succeeded', 'the ping delivery');
+    assert.equal(delivered.last_response_body, '{"received":true}');
+    assert.deepEqual(delivered.request_body, ping);
+    const [received] = r.received('ping');
+    assert.deepEqual(JSON.parse(received?.body ?? 'null'), delivered.request_body, 'the log shows exactly what was sent');
+  });
 });
 
 describe('retries', () => {
@@ -337,6 +350,7 @@ describe('retries', () => {
     assert.equal(failed.last_status_code, 503);
     assert.match(failed.last_error, /503/);
     assert.match(failed.last_error, /down for maintenance/);
+    assert.equal(failed.last_response_body, 'down for maintenance');
     assert.equal(failed.next_attempt_at, null);
     assert.equal(failed.delivered_at, null);
     assert.equal(r.ofEvent(event.id).length, 4);

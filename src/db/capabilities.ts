@@ -2,7 +2,8 @@
  * Every difference between SQLite and PostgreSQL that the queries care about,
  * behind one small interface. Queries ask this module; they never branch on the dialect.
  */
-import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Database } from './schema.js';
+import { sql, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 
 export interface Capabilities {
   readonly dialect: 'sqlite' | 'postgres';
@@ -15,6 +16,19 @@ export interface Capabilities {
    * time, which is lock enough.
    */
   skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Makes transactions that ask for the same `name` run one at a time, until
+   * commit (a PostgreSQL advisory lock; SQLite has one writer, which is lock
+   * enough). For check-then-create steps that no row can lock yet, such as the
+   * first start's workspace.
+   */
+  lockUntilCommit(db: Kysely<Database>, name: string): Promise<void>;
+  /**
+   * The column, in a form no index can serve (SQLite's unary `+`), so the planner
+   * takes the other terms' index whatever its statistics say. PostgreSQL plans
+   * from statistics its autovacuum keeps: the column as it is.
+   */
+  unindexed(column: Expression<unknown>): RawBuilder<unknown>;
 }
 
 const hasCode = (error: unknown, codes: string[]): boolean =>
@@ -27,6 +41,8 @@ export const sqliteCapabilities: Capabilities = {
   ilike: (column, pattern) => sql<SqlBool>`unicode_lower(${column}) like unicode_lower(${pattern}) escape '\\'`,
   isUniqueViolation: (error) => hasCode(error, ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']),
   skipLocked: (query) => query,
+  lockUntilCommit: async () => {},
+  unindexed: (column) => sql`+${column}`,
 };
 
 export const postgresCapabilities: Capabilities = {
@@ -34,6 +50,10 @@ export const postgresCapabilities: Capabilities = {
   ilike: (column, pattern) => sql<SqlBool>`${column} ilike ${pattern} escape '\\'`,
   isUniqueViolation: (error) => hasCode(error, ['23505']),
   skipLocked: (query) => query.forUpdate().skipLocked(),
+  lockUntilCommit: async (db, name) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
+  },
+  unindexed: (column) => sql`${column}`,
 };
 
 /** Escapes LIKE wildcards in user text, for use with the `\` escape above. */

@@ -2,19 +2,37 @@
  * Runs a checked ListQuery against a resource's table: workspace scoping,
  * filters, `q`, keyset pagination and the total. Every list in Trellis goes
  * through here, so page 1,000 costs what page 1 costs on every resource.
+ *
+ * The total costs no scan of the list: an unfiltered list of a large kind of
+ * record reads its workspace's counter (record_counts, kept by triggers in the
+ * write transactions, exact); any other list counts on its first page only,
+ * exactly up to EXACT_COUNT_LIMIT matches and as a flagged estimate beyond,
+ * and carries that total to the next pages in the cursor. docs/api-guide.md
+ * says what a client can rely on.
  */
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import { encodeCursor, type Filter, type FilterValue, type ListQuery, type SortKey } from '../list/list-query.js';
+import { encodeCursor } from '../list/cursor.js';
+import type { Filter, FilterValue, ListQuery, SortKey, Total } from '../list/list-query.js';
 import type { ListSpec, Via } from '../list/list-spec.js';
 import { likeEscape, type Capabilities } from './capabilities.js';
+import { longReaderOf } from './long-reads.js';
 import type { Database } from './schema.js';
 
 export interface Page<Row> {
   rows: Row[];
   total: number;
+  /** false when `total` is an estimate (a filtered list with more than EXACT_COUNT_LIMIT matches); absent means exact. */
+  totalExact?: boolean;
   nextCursor: string | null;
   hasMore: boolean;
 }
+
+/** A filtered list's total is exact up to this many matches. */
+export const EXACT_COUNT_LIMIT = 10_000;
+/** Beyond it, the share of matches among the workspace's most recent records, this many, times its record count. */
+const ESTIMATE_SAMPLE = 20_000;
+/** The tables with a counter per workspace (the record_counts migration): the ones that grow large. */
+const COUNTED_TABLES = new Set(['contacts', 'companies', 'leads', 'deals', 'activities', 'tasks', 'events']);
 
 type Condition = RawBuilder<SqlBool>;
 const TRUE: Condition = sql<SqlBool>`1 = 1`;
@@ -28,22 +46,28 @@ export interface ListScope {
   equals?: Record<string, string>;
 }
 
-export async function listRows<Row extends { id: string }>(
-  db: Kysely<Database>,
+/** The statements of a list page: its rows, and the condition its total counts. */
+export function listStatements<Row>(
   capabilities: Capabilities,
   spec: ListSpec,
   workspaceId: string,
   query: ListQuery,
   columns: readonly string[],
   scope: ListScope = {},
-): Promise<Page<Row>> {
+): { rowsQuery: RawBuilder<Row>; filtered: Condition; unfiltered: boolean } {
   const table = sql.table(spec.table);
+  // An email or tag filter finds its records through the child table's key (contact_emails,
+  // record_tags), then each record by its id: the workspace term must not lure the planner
+  // into walking the workspace's whole (created_at, id) index and probing every row instead.
+  const drivenByChild = query.filters.some((f) => f.spec.via !== undefined && (f.op === 'eq' || f.op === 'in'));
+  const workspace = sql.ref(`${spec.table}.workspace_id`);
+  const scoped = Object.entries(scope.equals ?? {});
   const conditions: Condition[] = [
-    sql<SqlBool>`${sql.ref(`${spec.table}.workspace_id`)} = ${workspaceId}`,
-    ...Object.entries(scope.equals ?? {}).map(([name, value]) => sql<SqlBool>`${column(spec, name)} = ${value}`),
-    ...query.filters.map((f) => filterCondition(capabilities, spec, workspaceId, f)),
-    ...query.search.map((word) => searchCondition(capabilities, spec, workspaceId, word)),
+    sql<SqlBool>`${drivenByChild ? capabilities.unindexed(workspace) : workspace} = ${workspaceId}`,
+    ...scoped.map(([name, value]) => sql<SqlBool>`${column(spec, name)} = ${value}`),
+    matchCondition(capabilities, spec, workspaceId, query),
   ];
+  const unfiltered = scoped.length === 0 && query.filters.length === 0 && query.search.length === 0;
   const filtered = and(conditions);
   const pageConditions = query.cursor ? and([filtered, afterCursor(spec, query.sort, query.cursor.values, query.cursor.id)]) : filtered;
 
@@ -53,14 +77,35 @@ export async function listRows<Row extends { id: string }>(
     sql`${sql.ref(`${spec.table}.id`)} ${sql.raw(idDirection)}`,
   ]);
   const selection = sql.join(columns.map((c) => sql.ref(`${spec.table}.${c}`)));
-
   const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${query.limit + 1}`;
-  const countQuery = sql<{ total: number }>`select count(*) as total from ${table} where ${filtered}`;
-  const rowsResult = await rowsQuery.execute(db);
-  const countResult = await countQuery.execute(db);
+  return { rowsQuery, filtered, unfiltered };
+}
+
+export async function listRows<Row extends { id: string }>(
+  db: Kysely<Database>,
+  capabilities: Capabilities,
+  spec: ListSpec,
+  workspaceId: string,
+  query: ListQuery,
+  columns: readonly string[],
+  scope: ListScope = {},
+): Promise<Page<Row>> {
+  const { rowsQuery, filtered, unfiltered } = listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope);
+  // A page found through an index stays on `db`, the main reader. What may scan runs as a long
+  // read: the count, and the rows of an export page or of a text match (`q`, contains,
+  // starts_with), which no index serves and which may walk the whole workspace to fill a page.
+  const longReader = longReaderOf(db);
+  const rowsResult = await rowsQuery.execute(query.longRead || matchesText(query) ? longReader : db);
 
   const hasMore = rowsResult.rows.length > query.limit;
   const rows = hasMore ? rowsResult.rows.slice(0, query.limit) : rowsResult.rows;
+  let total: Total;
+  if (query.countTotal === false) total = { count: -1, exact: false };
+  else if (unfiltered && COUNTED_TABLES.has(spec.table)) total = { count: await recordCount(db, spec.table, workspaceId), exact: true };
+  else if (query.cursor?.total) total = query.cursor.total;
+  else if (!query.cursor && !hasMore) total = { count: rows.length, exact: true };
+  else total = await boundedCount(longReader, spec, workspaceId, filtered);
+
   const last = rows[rows.length - 1];
   const nextCursor =
     hasMore && last !== undefined
@@ -68,9 +113,57 @@ export async function listRows<Row extends { id: string }>(
           query.sort,
           query.sort.map((key) => (last as Record<string, unknown>)[key.spec.column] as FilterValue | null),
           last.id,
+          // An unfiltered counted list reads its counter on every page; any other carries its first page's count.
+          query.countTotal === false || (unfiltered && COUNTED_TABLES.has(spec.table)) ? undefined : total,
         )
       : null;
-  return { rows, total: Number(countResult.rows[0]?.total ?? 0), nextCursor, hasMore };
+  return { rows, total: total.count, totalExact: total.exact, nextCursor, hasMore };
+}
+
+function matchesText(query: ListQuery): boolean {
+  return query.search.length > 0 || query.filters.some((f) => f.op === 'contains' || f.op === 'starts_with');
+}
+
+/** Counts the matches up to EXACT_COUNT_LIMIT + 1. */
+export function boundedCountQuery(spec: ListSpec, filtered: Condition): RawBuilder<{ total: number }> {
+  return sql<{ total: number }>`select count(*) as total from (select 1 as one from ${sql.table(spec.table)} where ${filtered} limit ${EXACT_COUNT_LIMIT + 1}) bounded`;
+}
+
+async function recordCount(db: Kysely<Database>, table: string, workspaceId: string): Promise<number> {
+  const row = await db.selectFrom('record_counts').select('count').where('workspace_id', '=', workspaceId).where('resource', '=', table).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * Counts the matches, stopping after EXACT_COUNT_LIMIT + 1; beyond that (only on a counted
+ * table: the others stay small) estimates from the share of matches among the workspace's
+ * ESTIMATE_SAMPLE most recent records, never below EXACT_COUNT_LIMIT + 1 nor above its count.
+ */
+async function boundedCount(db: Kysely<Database>, spec: ListSpec, workspaceId: string, filtered: Condition): Promise<Total> {
+  const table = sql.table(spec.table);
+  if (!COUNTED_TABLES.has(spec.table)) {
+    const { rows } = await sql<{ total: number }>`select count(*) as total from ${table} where ${filtered}`.execute(db);
+    return { count: Number(rows[0]?.total ?? 0), exact: true };
+  }
+  const { rows } = await boundedCountQuery(spec, filtered).execute(db);
+  const counted = Number(rows[0]?.total ?? 0);
+  if (counted <= EXACT_COUNT_LIMIT) return { count: counted, exact: true };
+  const all = await recordCount(db, spec.table, workspaceId);
+  // The sample is aliased as the table, so the filter's column references read it.
+  const recent = sql`select * from ${table} where ${sql.ref(`${spec.table}.workspace_id`)} = ${workspaceId} order by ${sql.ref(`${spec.table}.created_at`)} desc limit ${ESTIMATE_SAMPLE}`;
+  const sample = await sql<{ sampled: number; matched: number }>`select count(*) as sampled, count(case when ${filtered} then 1 end) as matched from (${recent}) as ${table}`.execute(db);
+  const { sampled = 0, matched = 0 } = sample.rows[0] ?? {};
+  const estimate = Number(sampled) > 0 ? Math.round((all * Number(matched)) / Number(sampled)) : all;
+  return { count: Math.min(Math.max(estimate, EXACT_COUNT_LIMIT + 1), Math.max(all, EXACT_COUNT_LIMIT + 1)), exact: false };
+}
+
+/**
+ * The rows of `spec.table` that a list's filters and `q` select (without the
+ * workspace condition): for a query that must count exactly the records a list
+ * shows, such as a report of the deals on a filtered board.
+ */
+export function matchCondition(capabilities: Capabilities, spec: ListSpec, workspaceId: string, query: Pick<ListQuery, 'filters' | 'search'>): Condition {
+  return and([...query.filters.map((f) => filterCondition(capabilities, spec, workspaceId, f)), ...query.search.map((word) => searchCondition(capabilities, spec, workspaceId, word))]);
 }
 
 function column(spec: ListSpec, name: string): Expression<unknown> {

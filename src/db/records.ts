@@ -4,6 +4,7 @@
  * keeps only what is its own.
  */
 import type { Kysely } from 'kysely';
+import { chunks, IN_LIST_MAX } from './bulk.js';
 import type { Executor } from './transactor.js';
 
 export type RecordTable = 'users' | 'companies' | 'contacts' | 'leads' | 'deals' | 'activities' | 'tasks';
@@ -15,6 +16,16 @@ const untyped = (db: Executor) => db as unknown as Kysely<any>;
 export async function recordExists(db: Executor, table: RecordTable, workspaceId: string, id: string): Promise<boolean> {
   const row = await untyped(db).selectFrom(table).select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return row !== undefined;
+}
+
+/** Which of `ids` are records of the workspace: one query for a whole list (imports check a batch's references at once). */
+export async function existingIds(db: Executor, table: RecordTable, workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const piece of chunks([...new Set(ids)], IN_LIST_MAX)) {
+    const rows = await untyped(db).selectFrom(table).select('id').where('workspace_id', '=', workspaceId).where('id', 'in', piece).execute();
+    for (const row of rows as { id: string }[]) found.add(row.id);
+  }
+  return found;
 }
 
 /** Writes `changes` if the record is still at `expectedVersion`; false when another write got there first. */

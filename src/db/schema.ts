@@ -65,6 +65,8 @@ export interface CompanyTable extends AddressColumns {
   employee_count: number | null;
   phone: string | null;
   website: string | null;
+  email: string | null;
+  description: string | null;
   owner_id: string | null;
   custom_fields: string;
   created_at: number;
@@ -88,6 +90,8 @@ export interface ContactTable extends AddressColumns {
   owner_id: string | null;
   status: string;
   source: string | null;
+  description: string | null;
+  website: string | null;
   custom_fields: string;
   created_at: number;
   updated_at: number;
@@ -191,6 +195,7 @@ export interface DealTable {
   closed_at: number | null;
   lost_reason: string | null;
   source: string | null;
+  description: string | null;
   custom_fields: string;
   stage_entered_at: number;
   created_at: number;
@@ -301,6 +306,7 @@ export interface WebhookDeliveryTable {
   last_status_code: number | null;
   last_latency_ms: number | null;
   last_error: string | null;
+  last_response_body: string | null;
   delivered_at: number | null;
   created_at: number;
   updated_at: number;
@@ -316,6 +322,90 @@ export interface IdempotencyKeyTable {
   response_body: string | null;
   created_at: number;
   expires_at: number;
+}
+
+export interface ImportTable {
+  id: string;
+  workspace_id: string;
+  resource: string;
+  format: string;
+  status: string;
+  on_duplicate: string;
+  dry_run: number;
+  mapping: string;
+  /** JSON: a CSV file's header row. */
+  columns: string | null;
+  file_name: string | null;
+  file_bytes: number;
+  rows_read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  error: string | null;
+  /** JSON: who started the import (the Actor its rows are written as). */
+  actor: string;
+  lease_until: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ImportErrorTable {
+  import_id: string;
+  row_number: number;
+  reason: string;
+  row_data: string;
+}
+
+export interface ImportFingerprintTable {
+  workspace_id: string;
+  resource: string;
+  fingerprint: string;
+  record_id: string;
+}
+
+export interface UserPasswordTable {
+  user_id: string;
+  workspace_id: string;
+  password_hash: string;
+  changed_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
+export interface AuthLinkTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  token_hash: string;
+  email: string;
+  role: string | null;
+  user_id: string | null;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** How many records of a kind (`resource`, the table's name) a workspace holds, kept by triggers. */
+export interface RecordCountTable {
+  workspace_id: string;
+  resource: string;
+  count: number;
 }
 
 export interface Database {
@@ -339,4 +429,11 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   idempotency_keys: IdempotencyKeyTable;
+  imports: ImportTable;
+  import_errors: ImportErrorTable;
+  import_fingerprints: ImportFingerprintTable;
+  user_passwords: UserPasswordTable;
+  sessions: SessionTable;
+  auth_links: AuthLinkTable;
+  record_counts: RecordCountTable;
 }

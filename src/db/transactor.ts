@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import type { WorkspaceRepository } from '../resources/workspaces/workspaces.repository.js';
+import { longReaderOf } from './long-reads.js';
 import type { Database } from './schema.js';
 
 /** A database handle or an open transaction; repositories accept either. */
@@ -13,6 +14,12 @@ export type Executor = Kysely<Database>;
 export interface Transactor {
   /** For reads outside a transaction (never for writes: on SQLite it is a read-only connection). */
   readonly db: Executor;
+  /**
+   * For long reads outside a transaction: reports, search, list counts, exports,
+   * anything that may scan (Storage.longReader: off the event loop on SQLite, a
+   * pool of its own on PostgreSQL). Short indexed reads stay on `db`.
+   */
+  readonly longReader: Executor;
   /** A transaction that belongs to no workspace yet (creating one). */
   write<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
   /**
@@ -45,6 +52,7 @@ export function createTransactor(db: Kysely<Database>, reader: Kysely<Database>,
   };
   return {
     db: reader,
+    longReader: longReaderOf(reader),
     write: async (work) => committed(await db.transaction().execute(work)),
     writeIn: async (workspaceId, work) =>
       committed(

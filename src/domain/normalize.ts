@@ -23,6 +23,8 @@ export function normalizeDomain(input: string): string | undefined {
 export type JsonObject = Record<string, unknown>;
 
 export const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
+/** How deep `custom_fields` may nest objects and arrays, itself counted: `{"a": {"b": [1]}}` is 3. */
+export const CUSTOM_FIELDS_MAX_DEPTH = 6;
 
 /**
  * Custom fields change like a JSON merge patch: given keys are set, keys given
@@ -31,16 +33,18 @@ export const CUSTOM_FIELDS_MAX_BYTES = 16 * 1024;
 export function mergeCustomFields(current: JsonObject, patch: JsonObject | null | undefined): JsonObject {
   if (patch === undefined) return current;
   if (patch === null) return {};
-  const merged: JsonObject = { ...current };
+  // A Map, so a key named after an Object property (`constructor`) is a key like any other.
+  const merged = new Map(Object.entries(current));
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
+    if (value === null) merged.delete(key);
+    else merged.set(key, value);
   }
-  if (Object.keys(merged).length > 100) throw invalidFields({ custom_fields: 'custom_fields may hold at most 100 keys.' });
-  if (Buffer.byteLength(JSON.stringify(merged)) > CUSTOM_FIELDS_MAX_BYTES) {
+  if (merged.size > 100) throw invalidFields({ custom_fields: 'custom_fields may hold at most 100 keys.' });
+  const fields = Object.fromEntries(merged);
+  if (Buffer.byteLength(JSON.stringify(fields)) > CUSTOM_FIELDS_MAX_BYTES) {
     throw invalidFields({ custom_fields: `custom_fields may be at most ${CUSTOM_FIELDS_MAX_BYTES / 1024} KiB as JSON.` });
   }
-  return merged;
+  return fields;
 }
 
 export interface Address {

@@ -58,46 +58,69 @@ export class EventLog {
   /** Records a change made by `actor` (null for Trellis itself, e.g. disabling a failing endpoint). */
   async record(db: Executor, actor: Actor | null, workspaceId: string, at: number, type: EventType, object: Presented, options: RecordOptions = {}): Promise<EventBody> {
     const data: EventBody['data'] = { object, ...(options.before && { previous_attributes: changedAttributes(options.before, object) }), ...options.extra };
-    const row: EventRow = {
-      id: newId('event'),
-      workspace_id: workspaceId,
+    const [row] = await this.write(db, actor, workspaceId, at, type, [data], options.onlyEndpointId);
+    return eventBody(row as EventRow);
+  }
+
+  /** One event of `type` for each record, written with multi-row statements (an import's batch of new records). */
+  async recordMany(db: Executor, actor: Actor | null, workspaceId: string, at: number, type: EventType, objects: Presented[]): Promise<void> {
+    await this.write(
+      db,
+      actor,
+      workspaceId,
+      at,
       type,
-      record_id: object.id,
-      data: JSON.stringify(data),
-      request_id: actor?.requestId ?? null,
-      actor_user_id: actor?.userId ?? null,
-      actor_key_id: actor?.keyId ?? null,
-      created_at: at,
-    };
-    await this.events.insert(db, row);
-    const targets = options.onlyEndpointId
-      ? [options.onlyEndpointId]
+      objects.map((object) => ({ object })),
+    );
+  }
+
+  private async write(db: Executor, actor: Actor | null, workspaceId: string, at: number, type: EventType, datas: EventBody['data'][], onlyEndpointId?: string): Promise<EventRow[]> {
+    const rows = datas.map(
+      (data): EventRow => ({
+        id: newId('event'),
+        workspace_id: workspaceId,
+        type,
+        record_id: (data.object as Presented).id,
+        data: JSON.stringify(data),
+        request_id: actor?.requestId ?? null,
+        actor_user_id: actor?.userId ?? null,
+        actor_key_id: actor?.keyId ?? null,
+        created_at: at,
+      }),
+    );
+    if (rows.length === 0) return rows;
+    await this.events.insert(db, rows);
+    const targets = onlyEndpointId
+      ? [onlyEndpointId]
       : hasWebhookEndpoints(db) === false
         ? []
         : (await this.endpoints.subscribers(db, workspaceId)).filter((e) => e.events.includes('*') || e.events.includes(type)).map((e) => e.id);
     await this.deliveries.insert(
       db,
-      targets.map((endpointId) => ({
-        id: newId('webhookDelivery'),
-        workspace_id: workspaceId,
-        endpoint_id: endpointId,
-        event_id: row.id,
-        event_type: type,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        lease_until: null,
-        last_attempt_at: null,
-        last_status_code: null,
-        last_latency_ms: null,
-        last_error: null,
-        delivered_at: null,
-        created_at: at,
-        updated_at: at,
-      })),
+      rows.flatMap((row) =>
+        targets.map((endpointId) => ({
+          id: newId('webhookDelivery'),
+          workspace_id: workspaceId,
+          endpoint_id: endpointId,
+          event_id: row.id,
+          event_type: type,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: at,
+          lease_until: null,
+          last_attempt_at: null,
+          last_response_body: null,
+          last_status_code: null,
+          last_latency_ms: null,
+          last_error: null,
+          delivered_at: null,
+          created_at: at,
+          updated_at: at,
+        })),
+      ),
     );
     if (targets.length > 0) this.queued = true;
-    return eventBody(row);
+    return rows;
   }
 
   /** Set once at wiring: the services that can show each kind of record. */

@@ -32,6 +32,8 @@ export const EVENT_TYPES = [
   'tag.updated',
   'tag.deleted',
   'webhook_endpoint.disabled',
+  'import.completed',
+  'import.failed',
   // Sent only by POST /v1/webhook-endpoints/{id}/test, to that endpoint.
   'ping',
 ] as const;

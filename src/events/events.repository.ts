@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { insertRows } from '../db/bulk.js';
 import type { Capabilities } from '../db/capabilities.js';
 import { listRows } from '../db/list-rows.js';
 import type { EventTable } from '../db/schema.js';
@@ -14,13 +15,19 @@ const fromRow = (row: EventRow): EventRow => ({ ...row, created_at: Number(row.c
 export class EventRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, event: EventRow): Promise<void> {
-    await db.insertInto('events').values(event).execute();
+  async insert(db: Executor, events: EventRow[]): Promise<void> {
+    await insertRows(db, 'events', events);
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<EventRow | undefined> {
     const row = await db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return row && fromRow(row);
+  }
+
+  async findMany(db: Executor, workspaceId: string, ids: readonly string[]): Promise<EventRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where('id', 'in', [...new Set(ids)]).execute();
+    return rows.map(fromRow);
   }
 
   async list(db: Executor, workspaceId: string, query: ListQuery) {

@@ -2,14 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { item, list } from '../http/envelope.js';
-import { listQuerystring } from '../http/resource-routes.js';
+import { checkListQuery, listQueryOf, listQuerystring } from '../http/list-params.js';
 import { commonErrors, IdParams, ItemEnvelope, ListEnvelope } from '../http/schemas.js';
-import { parseListQuery } from '../list/list-query.js';
 import { eventListSpec } from './events.list.js';
 import type { EventService } from './events.service.js';
 
 export function eventRoutes(app: FastifyInstance, events: EventService, retentionDays: number): void {
   app.get('/v1/events', {
+    preValidation: checkListQuery(eventListSpec),
     schema: {
       operationId: 'events.list',
       tags: ['Events'],
@@ -19,7 +19,7 @@ export function eventRoutes(app: FastifyInstance, events: EventService, retentio
       response: { 200: ListEnvelope(Type.Ref('Event')), ...commonErrors() },
     },
     handler: async (request) => {
-      const query = parseListQuery(eventListSpec, request.query as Record<string, unknown>);
+      const query = listQueryOf(request);
       const page = await events.list(actorOf(request), query);
       return list(request, page, page.rows, query.limit);
     },

@@ -19,7 +19,7 @@ export function list<T>(request: FastifyRequest, page: Omit<Page<unknown>, 'rows
   return {
     success: true as const,
     data,
-    meta: { ...meta(request), total: page.total, limit, next_cursor: page.nextCursor, has_more: page.hasMore },
+    meta: { ...meta(request), total: page.total, total_exact: page.totalExact ?? true, limit, next_cursor: page.nextCursor, has_more: page.hasMore },
   };
 }
 

@@ -60,11 +60,18 @@ export function describeError(error: FastifyError | DomainError | Error, request
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return described(mapped, mapped === 'validation_error' ? fastifyError.message : ERROR_CATALOGUE[mapped].message);
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    // A client error Fastify raised that has no entry above: keep its status, speak our envelope.
-    return described('validation_error', fastifyError.message, undefined, fastifyError.statusCode);
+    // A client error Fastify or a plugin raised that has no entry above: the catalogue's code for its status.
+    const code = codeForStatus(fastifyError.statusCode);
+    return described(code, code === 'malformed_request' || code === 'validation_error' ? fastifyError.message : ERROR_CATALOGUE[code].message);
   }
   request.log.error({ err: error }, 'unhandled error');
   return described('internal_error', `Internal error. Quote request id ${request.id} when reporting it.`);
+}
+
+/** The first catalogue code with this status; a status the catalogue lacks is a malformed request (400). */
+function codeForStatus(status: number): ErrorCode {
+  const codes = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+  return codes.find((code) => ERROR_CATALOGUE[code].status === status) ?? 'malformed_request';
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -76,7 +83,8 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 /** AJV errors as `{ field: [message] }`, with sentences a person can act on (also for each record of a bulk request). */
 export function validationDetails(errors: AjvError[], context: string): Record<string, string[]> {
-  const details: Record<string, string[]> = {};
+  // Field names come from the client (an unknown `constructor` field): a Map, so every name is a plain key.
+  const details = new Map<string, string[]>();
   for (const error of errors) {
     // Union branches repeat the same complaint in several forms; the first is enough.
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
@@ -100,13 +108,17 @@ export function validationDetails(errors: AjvError[], context: string): Record<s
       case 'enum':
         message = `${field} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}.`;
         break;
+      case 'minimum':
+      case 'maximum':
+        message = `${field || context} must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(error.params.limit)}.`;
+        break;
       default:
         message = `${field || context} ${error.message ?? 'is invalid'}.`;
     }
     const key = field || context;
-    if (!details[key]) details[key] = [message];
+    if (!details.has(key)) details.set(key, [message]);
   }
-  return details;
+  return Object.fromEntries(details);
 }
 
 function article(type: string): string {

@@ -17,6 +17,7 @@ import type { Storage } from '../db/database.js';
 import { createIdempotencyKeyRepository, type Claim, type IdempotencyKeyRepository, type StoredKey } from '../db/idempotency-keys.js';
 import { DomainError, invalidFields } from '../domain/errors.js';
 import type { Clock } from '../platform/clock.js';
+import { ErrorEnvelope } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -152,5 +153,8 @@ function documentHeader(route: RouteOptions): void {
   if (!methods.includes('POST') || !route.url.startsWith('/v1/') || auth !== 'key' || route.config?.idempotency === false) return;
   const schema = route.schema ?? {};
   const headers = (schema.headers ?? {}) as { properties?: Record<string, unknown> };
-  route.schema = { ...schema, headers: { type: 'object', ...headers, properties: { ...headers.properties, 'Idempotency-Key': IdempotencyKeyHeader } } };
+  // A reused key answers 409 (idempotency_conflict, or conflict while the first request runs).
+  const response = schema.response as Record<string, unknown> | undefined;
+  const conflict = response === undefined || response[409] !== undefined ? {} : { response: { ...response, 409: Type.Ref(ErrorEnvelope) } };
+  route.schema = { ...schema, ...conflict, headers: { type: 'object', ...headers, properties: { ...headers.properties, 'Idempotency-Key': IdempotencyKeyHeader } } };
 }

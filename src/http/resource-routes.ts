@@ -11,11 +11,12 @@ import type { Actor } from '../domain/actor.js';
 import { DomainError, ERROR_CATALOGUE, type ErrorDetails } from '../domain/errors.js';
 import type { Written, WriteOutcome } from '../domain/upsert.js';
 import type { Page } from '../db/list-rows.js';
-import { parseListQuery, DEFAULT_LIMIT, MAX_LIMIT, type ListQuery } from '../list/list-query.js';
-import { OPERATORS_BY_TYPE, type ListSpec } from '../list/list-spec.js';
+import type { ListQuery } from '../list/list-query.js';
+import type { ListSpec } from '../list/list-spec.js';
 import { actorOf } from './auth.js';
 import { ifMatchVersion, item, list, record } from './envelope.js';
 import { validationDetails, type AjvError } from './error-handler.js';
+import { checkListQuery, listQueryOf, listQuerystring } from './list-params.js';
 import { commonErrors, Deleted, IdParams, ItemEnvelope, ListEnvelope, StringEnum } from './schemas.js';
 
 export interface ResourceService<T, Create, Update> {
@@ -34,7 +35,8 @@ export interface UpsertService<T, Create> {
 }
 
 export interface MergeService<T> {
-  merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number): Promise<T>;
+  /** `dryRun`: the survivor as the merge would leave it, with nothing written. */
+  merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number, dryRun?: boolean): Promise<T>;
 }
 
 export interface ResourceDeclaration<T, Create, Update> {
@@ -61,7 +63,7 @@ export interface ResourceDeclaration<T, Create, Update> {
 /** The most records one bulk request may carry. */
 export const MAX_BULK_RECORDS = 100;
 
-const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The version (ETag) you last read.' })) });
+export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The version (ETag) you last read.' })) });
 
 const BULK_STATUSES = ['created', 'updated', 'unchanged', 'failed'] as const;
 
@@ -101,38 +103,13 @@ type BulkMode = 'create' | 'upsert';
 
 type RecordValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-/** The query-string parameters of a list, for the OpenAPI document. */
-export function listQuerystring(spec: ListSpec): TObject {
-  const filters = Object.fromEntries(
-    Object.entries(spec.fields).map(([field, f]) => [
-      field,
-      Type.Optional(
-        Type.String({
-          description: `${f.description ? `${f.description} ` : ''}Equals this value. Also \`${field}[op]=value\` with op in ${OPERATORS_BY_TYPE[f.type].join(', ')}${f.type === 'enum' ? `; values: ${f.values?.join(', ')}` : ''}${f.type === 'timestamp' ? '; ISO 8601' : ''}.`,
-        }),
-      ),
-    ]),
-  );
-  const sortable = Object.entries(spec.fields).filter(([, f]) => f.sortable).map(([name]) => name);
-  return Type.Object(
-    {
-      limit: Type.Optional(Type.String({ description: `Page size, 1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}.` })),
-      cursor: Type.Optional(Type.String({ description: 'meta.next_cursor of the previous page.' })),
-      sort: Type.Optional(Type.String({ description: `Comma-separated; prefix - for descending. Sortable: ${sortable.join(', ')}. Default created_at (updated_at when filtering on updated_at[gt|gte]).` })),
-      q: Type.Optional(Type.String({ description: `Free text: every word must match ${spec.search.columns.join(', ')}${spec.search.via ? `, ${spec.search.via.column}` : ''}.` })),
-      ...filters,
-      ...Object.fromEntries(Object.entries(spec.shorthands ?? {}).map(([name, s]) => [name, Type.Optional(Type.String({ description: s.description }))])),
-    },
-    { additionalProperties: true },
-  );
-}
-
 export function registerResource<T, Create, Update>(app: FastifyInstance, r: ResourceDeclaration<T, Create, Update>): void {
   const { name, tag, noun } = r;
   const itemPath = `${r.path}/:id`;
   const errors = commonErrors(404);
 
   app.get(r.path, {
+    preValidation: checkListQuery(r.listSpec),
     schema: {
       operationId: `${name}.list`,
       tags: [tag],
@@ -142,7 +119,7 @@ export function registerResource<T, Create, Update>(app: FastifyInstance, r: Res
       response: { 200: ListEnvelope(r.out), ...commonErrors() },
     },
     handler: async (request) => {
-      const query = parseListQuery(r.listSpec, request.query as Record<string, unknown>);
+      const query = listQueryOf(request);
       const page = await r.service.list(actorOf(request), query);
       return list(request, page, page.rows.map(r.present), query.limit);
     },
@@ -302,16 +279,24 @@ function registerMerge<T, Create, Update>(app: FastifyInstance, r: ResourceDecla
       operationId: `${name}.merge`,
       tags: [tag],
       summary: `Merge a duplicate ${noun} into this one`,
-      description: `This ${noun} survives and keeps its values; each field it has empty is taken from the duplicate, and the duplicate's tags, and the records that point at it, move to this ${noun}. The duplicate is deleted. One ${noun}.merged event names both. With If-Match, answers 412 unless this ${noun} is still at that version.`,
+      description: `This ${noun} survives and keeps its values; each field it has empty is taken from the duplicate, and the duplicate's tags, and the records that point at it, move to this ${noun}. The duplicate is deleted. One ${noun}.merged event names both. With If-Match, answers 412 unless this ${noun} is still at that version. With \`dry_run: true\`, the same checks and errors, but nothing is written: the answer is the ${noun} as the merge would leave it (a preview of what survives), without an ETag.`,
       params: IdParams,
       headers: IfMatchHeaders,
-      body: Type.Object({ duplicate_id: Type.String({ minLength: 1, description: `The ${noun} to merge into this one; it is deleted.` }) }, { additionalProperties: false, title: `${tag}Merge` }),
+      body: Type.Object(
+        {
+          duplicate_id: Type.String({ minLength: 1, description: `The ${noun} to merge into this one; it is deleted.` }),
+          dry_run: Type.Optional(Type.Boolean({ default: false, description: 'true: answer what the merge would make, and change nothing.' })),
+        },
+        { additionalProperties: false, title: `${tag}Merge` },
+      ),
       response: { 200: ItemEnvelope(r.out), ...commonErrors(404, 412, 422) },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
-      const { duplicate_id: duplicateId } = request.body as { duplicate_id: string };
-      return record(request, reply, r.present(await service.merge(actorOf(request), id, duplicateId, ifMatchVersion(request))));
+      const { duplicate_id: duplicateId, dry_run: dryRun = false } = request.body as { duplicate_id: string; dry_run?: boolean };
+      const merged = r.present(await service.merge(actorOf(request), id, duplicateId, ifMatchVersion(request), dryRun));
+      // A preview's version is one no record has yet: no ETag to send back in If-Match.
+      return dryRun ? item(request, merged) : record(request, reply, merged);
     },
   });
 }

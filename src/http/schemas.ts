@@ -1,7 +1,8 @@
 /** Shared TypeBox schemas: envelopes, errors, common field shapes. */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
-import { CUSTOM_FIELDS_MAX_BYTES } from '../domain/normalize.js';
+import { CUSTOM_FIELDS_MAX_BYTES, CUSTOM_FIELDS_MAX_DEPTH } from '../domain/normalize.js';
+import { MAX_DEPTH_KEYWORD } from './validation.js';
 
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC with milliseconds.', examples: ['2026-03-21T10:30:00.000Z'] });
 /**
@@ -29,7 +30,11 @@ export const Meta = Type.Object({
 export const ListMeta = Type.Object({
   request_id: Type.String(),
   timestamp: Timestamp,
-  total: Type.Integer({ description: 'How many records match the filters, across all pages.' }),
+  total: Type.Integer({
+    description:
+      'How many records match, across all pages. Exact and current on every page of an unfiltered list of contacts, companies, leads, deals, activities, tasks or events; for any other list counted on its first page and carried unchanged to the next pages, exact up to 10,000 matches and an estimate beyond (then `total_exact` is false).',
+  }),
+  total_exact: Type.Boolean({ description: 'false when `total` is an estimate (a filtered list with more than 10,000 matches).' }),
   limit: Type.Integer(),
   next_cursor: Nullable(Type.String({ description: 'Pass as `cursor` to get the next page.' })),
   has_more: Type.Boolean(),
@@ -53,6 +58,9 @@ export const ErrorEnvelope = Type.Object(
   },
   { $id: 'Error', title: 'Error' },
 );
+
+/** Free text about a record: notes, background, what it is about. */
+export const Description = Type.String({ maxLength: 100_000, description: 'Free text, up to 100,000 characters.' });
 
 export const Deleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
 
@@ -81,7 +89,8 @@ export const CustomFields = Type.Unsafe<Record<string, unknown>>({
   type: 'object',
   propertyNames: { pattern: '^[A-Za-z0-9_]{1,64}$' },
   maxProperties: 100,
-  description: `Your own fields: up to 100 keys of letters, digits and _, at most ${CUSTOM_FIELDS_MAX_BYTES / 1024} KiB as JSON.`,
+  [MAX_DEPTH_KEYWORD]: CUSTOM_FIELDS_MAX_DEPTH,
+  description: `Your own fields: up to 100 keys of letters, digits and _, at most ${CUSTOM_FIELDS_MAX_BYTES / 1024} KiB as JSON, nesting objects and arrays at most ${CUSTOM_FIELDS_MAX_DEPTH} levels deep (custom_fields itself counted).`,
   additionalProperties: true,
 });
 export const CustomFieldsOut = Type.Record(Type.String(), Type.Unknown());

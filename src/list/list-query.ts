@@ -4,7 +4,8 @@
  * REST passes its query object, other doors can build the same input.
  */
 import { DomainError } from '../domain/errors.js';
-import { OPERATORS, OPERATORS_BY_TYPE, type FieldSpec, type ListSpec, type Operator } from './list-spec.js';
+import { decodeListCursor } from './cursor.js';
+import { fieldOf, integerRange, OPERATORS, OPERATORS_BY_TYPE, type FieldSpec, type ListSpec, type Operator } from './list-spec.js';
 
 export type FilterValue = string | number;
 
@@ -23,10 +24,18 @@ export interface SortKey {
   direction: 'asc' | 'desc';
 }
 
+/** A list's `meta.total`: exact, or (for a filtered list with more matches than are counted) an estimate. */
+export interface Total {
+  count: number;
+  exact: boolean;
+}
+
 export interface Cursor {
   /** The sort keys' values of the last row of the previous page, then its id. */
   values: (FilterValue | null)[];
   id: string;
+  /** The total the first page of a filtered list counted, carried to the next pages. */
+  total?: Total;
 }
 
 export interface ListQuery {
@@ -35,6 +44,10 @@ export interface ListQuery {
   sort: SortKey[];
   limit: number;
   cursor: Cursor | null;
+  /** false: the page's total is not counted (an export reads every page; the total would cost a scan each). */
+  countTotal?: false;
+  /** true: the page reads many rows (an export's 2,000), so it runs as a long read, off the main thread (db/long-reads.ts). */
+  longRead?: true;
 }
 
 export const DEFAULT_LIMIT = 25;
@@ -46,12 +59,13 @@ const RESERVED = new Set(['limit', 'cursor', 'sort', 'q']);
 const invalidFilter = (message: string, param: string): DomainError =>
   new DomainError('invalid_filter', message, { [param]: [message] });
 
-export function parseListQuery(spec: ListSpec, given: Record<string, unknown>, now: number = Date.now()): ListQuery {
+/** `me`: the id of the user making the request, which `owner_id=me` (any user field) stands for. */
+export function parseListQuery(spec: ListSpec, given: Record<string, unknown>, now: number = Date.now(), me?: string): ListQuery {
   const query = expandShorthands(spec, given, now);
   const filters: Filter[] = [];
   for (const [param, raw] of Object.entries(query)) {
     if (RESERVED.has(param)) continue;
-    filters.push(parseFilter(spec, param, raw));
+    filters.push(parseFilter(spec, param, raw, me));
   }
   const sort = parseSort(spec, single(query.sort, 'sort'), filters);
   const cursorText = single(query.cursor, 'cursor');
@@ -66,9 +80,10 @@ export function parseListQuery(spec: ListSpec, given: Record<string, unknown>, n
 
 function expandShorthands(spec: ListSpec, query: Record<string, unknown>, now: number): Record<string, unknown> {
   if (!spec.shorthands) return query;
-  const expanded: Record<string, unknown> = {};
+  // Parameter names are the client's: a null-prototype object and own look-ups keep `__proto__` or `toString` plain names.
+  const expanded: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [param, raw] of Object.entries(query)) {
-    const shorthand = spec.shorthands[param];
+    const shorthand = Object.hasOwn(spec.shorthands, param) ? spec.shorthands[param] : undefined;
     if (!shorthand) {
       expanded[param] = raw;
       continue;
@@ -76,7 +91,7 @@ function expandShorthands(spec: ListSpec, query: Record<string, unknown>, now: n
     const filters = typeof raw === 'string' ? shorthand.expand(raw, now) : undefined;
     if (!filters) throw invalidFilter(`${param}: ${shorthand.description}`, param);
     for (const [name, value] of Object.entries(filters)) {
-      if (name in query) throw invalidFilter(`${param} cannot be combined with ${name}.`, param);
+      if (Object.hasOwn(query, name)) throw invalidFilter(`${param} cannot be combined with ${name}.`, param);
       expanded[name] = value;
     }
   }
@@ -110,10 +125,10 @@ function parseSearch(raw: string | undefined): string[] {
 
 const PARAM = /^([a-z_][a-z0-9_.]*)(?:\[([a-z_]+)\])?$/;
 
-function parseFilter(spec: ListSpec, param: string, raw: unknown): Filter {
+function parseFilter(spec: ListSpec, param: string, raw: unknown, me: string | undefined): Filter {
   const match = PARAM.exec(param);
   const field = match?.[1];
-  const fieldSpec = field === undefined ? undefined : spec.fields[field];
+  const fieldSpec = field === undefined ? undefined : fieldOf(spec, field);
   if (!match || field === undefined || fieldSpec === undefined) {
     throw invalidFilter(`${param} is not a filter of ${spec.noun} lists. Filterable fields: ${Object.keys(spec.fields).join(', ')}.`, param);
   }
@@ -133,15 +148,22 @@ function parseFilter(spec: ListSpec, param: string, raw: unknown): Filter {
   }
   const texts = op === 'in' || op === 'nin' ? raw.split(',') : [raw];
   if (texts.length > MAX_IN_VALUES) throw invalidFilter(`${param} takes at most ${MAX_IN_VALUES} values.`, param);
-  const values = texts.map((text) => parseValue(fieldSpec, text, param));
+  const values = texts.map((text) => (fieldSpec.user && text === 'me' ? meOf(me, param) : parseValue(fieldSpec, text, param)));
   return { field, spec: fieldSpec, op, values };
+}
+
+function meOf(me: string | undefined, param: string): string {
+  if (me === undefined) throw invalidFilter(`${param}: "me" needs a request made as a user.`, param);
+  return me;
 }
 
 function parseValue(spec: FieldSpec, text: string, param: string): FilterValue {
   switch (spec.type) {
     case 'integer': {
       const value = Number(text);
+      const { min, max } = integerRange(spec);
       if (!/^-?\d{1,16}$/.test(text) || !Number.isSafeInteger(value)) throw invalidFilter(`${param} must be a whole number.`, param);
+      if (value < min || value > max) throw invalidFilter(`${param} must be a whole number from ${min} to ${max}.`, param);
       return value;
     }
     case 'timestamp': {
@@ -184,7 +206,7 @@ function parseSort(spec: ListSpec, raw: string | undefined, filters: Filter[]): 
   for (const part of raw.split(',')) {
     const direction = part.startsWith('-') ? 'desc' : 'asc';
     const field = part.replace(/^[-+]/, '').trim();
-    const fieldSpec = spec.fields[field];
+    const fieldSpec = fieldOf(spec, field);
     if (!fieldSpec?.sortable) {
       const sortable = Object.entries(spec.fields).filter(([, f]) => f.sortable).map(([name]) => name);
       throw new DomainError('validation_error', `Cannot sort ${spec.noun} lists by "${field}". Sortable fields: ${sortable.join(', ')}.`, {
@@ -202,36 +224,12 @@ function parseSort(spec: ListSpec, raw: string | undefined, filters: Filter[]): 
   return keys;
 }
 
-const sortSignature = (sort: SortKey[]): string => sort.map((k) => (k.direction === 'desc' ? '-' : '') + k.field).join(',');
-
-export function encodeCursor(sort: SortKey[], values: (FilterValue | null)[], id: string): string {
-  return Buffer.from(JSON.stringify({ s: sortSignature(sort), v: values, id })).toString('base64url');
-}
-
 function decodeCursor(text: string, sort: SortKey[]): Cursor {
-  const fail = (): never => {
+  const cursor = decodeListCursor(text, sort);
+  if (cursor === undefined) {
     throw new DomainError('invalid_cursor', 'The cursor is not valid for this list; start again without a cursor, with the same sort.', {
       cursor: ['Use meta.next_cursor of the previous page, with the same sort.'],
     });
-  };
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    return fail();
   }
-  if (typeof decoded !== 'object' || decoded === null) return fail();
-  const { s, v, id } = decoded as { s?: unknown; v?: unknown; id?: unknown };
-  if (s !== sortSignature(sort) || typeof id !== 'string' || !Array.isArray(v) || v.length !== sort.length) return fail();
-  const values = v as unknown[];
-  sort.forEach((key, i) => {
-    const value = values[i];
-    if (value === null) {
-      if (!key.spec.nullable) fail();
-      return;
-    }
-    const numeric = key.spec.type === 'integer' || key.spec.type === 'timestamp';
-    if (numeric ? !Number.isSafeInteger(value) : typeof value !== 'string') fail();
-  });
-  return { values: values as (FilterValue | null)[], id };
+  return cursor;
 }

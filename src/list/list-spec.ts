@@ -9,11 +9,15 @@ export interface FieldSpec {
   type: FieldType;
   /** The column on the resource's table. */
   column: string;
+  /** Integers: what the column holds (INT32 unless given); a filter or cursor outside it is refused. */
+  range?: IntegerRange;
   /** Allowed values, for enums. */
   values?: readonly string[];
   sortable?: boolean;
   /** The column may be NULL (matters for `exists` and for keyset order). */
   nullable?: boolean;
+  /** The field holds a user id: `me` stands for the user making the request (`owner_id=me`). */
+  user?: boolean;
   /** Applied to filter values before comparing, e.g. lower-casing emails. */
   normalize?: (value: string) => string;
   /**
@@ -45,9 +49,25 @@ export interface ListSpec {
    * `status=open&due_at[lt]=<now>`. Given the value and the time, they return
    * the filters, or undefined when the value is not understood.
    */
-  shorthands?: Record<string, { description: string; expand: (value: string, now: number) => Record<string, string> | undefined }>;
+  shorthands?: Record<string, { description: string; expand: (value: string, now: number) => Record<string, string> | undefined; /** Takes only `true`. */ flag?: boolean }>;
   description?: string;
 }
+
+export interface IntegerRange {
+  min: number;
+  max: number;
+}
+
+/** An `integer` column, in SQLite and PostgreSQL alike. */
+export const INT32: IntegerRange = { min: -2_147_483_648, max: 2_147_483_647 };
+/** A `bigint` column (timestamps, amounts), as far as JavaScript numbers are exact. */
+export const SAFE_INTEGER: IntegerRange = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
+
+/** The values an integer or timestamp field's column can hold. */
+export const integerRange = (field: FieldSpec): IntegerRange => field.range ?? (field.type === 'timestamp' ? SAFE_INTEGER : INT32);
+
+/** The field a client names, if the list has it: only the spec's own names, never `constructor` or `toString`. */
+export const fieldOf = (spec: ListSpec, name: string): FieldSpec | undefined => (Object.hasOwn(spec.fields, name) ? spec.fields[name] : undefined);
 
 export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -59,6 +79,11 @@ export const OPERATORS_BY_TYPE: Record<FieldType, readonly Operator[]> = {
   integer: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
   timestamp: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
   date: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'exists'],
+};
+
+/** The record's own id: `id[in]=a,b` reads up to 100 known records in one request (a deal's contacts, a board's cards). */
+export const ID_FIELD: Record<string, FieldSpec> = {
+  id: { type: 'id', column: 'id', description: 'The record id; `id[in]=a,b,…` for several.' },
 };
 
 /** Every list sorts by these unless told otherwise; the id always breaks ties. */

@@ -23,6 +23,9 @@ export const ID_PREFIXES = {
   event: 'evt',
   webhookEndpoint: 'whk',
   webhookDelivery: 'whd',
+  import: 'imp',
+  session: 'ses',
+  authLink: 'lnk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -15,9 +15,19 @@ export type CsvColumn = string | { money: string } | { spread: string; keys: rea
 
 const FORMULA = /^[=+\-@\t\r]/;
 
+/** Text a spreadsheet would run as a formula, prefixed with a quote (imports take the quote off again). */
+export function safeCell(value: string): string {
+  return FORMULA.test(value) ? `'${value}` : value;
+}
+
+/** A quoted formula as `safeCell` wrote it, back to its text. */
+export function unquoteCell(value: string): string {
+  return value.startsWith("'") && FORMULA.test(value.slice(1)) ? value.slice(1) : value;
+}
+
 function cell(value: unknown): Cell {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return FORMULA.test(value) ? `'${value}` : value;
+  if (typeof value === 'string') return safeCell(value);
   if (typeof value === 'number') return value;
   if (Array.isArray(value)) return value.map((v: { reason?: string | null; count?: number }) => `${v.reason ?? '(none)'}: ${v.count ?? 0}`).join('; ').replace(FORMULA, "'$&");
   return String(value);

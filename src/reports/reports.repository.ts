@@ -6,7 +6,7 @@
  * same SQL. Stage probabilities and positions are inlined as a CASE over the
  * pipeline's few stages instead of a join per deal.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../db/transactor.js';
 import type { Stage } from '../resources/pipelines/pipelines.repository.js';
 
@@ -16,7 +16,11 @@ export interface DealScope {
   pipelineId: string;
   /** Only these owners' deals (and activities, tasks); all when undefined. */
   ownerIds: string[] | undefined;
+  /** Only the deals a deal list's filters (tag, q) select: the same deals a filtered board shows. */
+  deals?: RawBuilder<SqlBool> | undefined;
 }
+
+const dealFilter = (scope: DealScope) => (scope.deals === undefined ? sql`` : sql`and ${scope.deals}`);
 
 /** Ascending boundaries b0 < b1 < … < bn: interval i is [b_i, b_i+1). */
 export type Bounds = readonly number[];
@@ -119,7 +123,7 @@ export class ReportRepository {
         sum(1.0 * amount * coalesce(probability, ${stageProbability(stages)})) as weighted, sum(${now} - created_at) as age
       from deals
       where workspace_id = ${scope.workspaceId} and pipeline_id = ${scope.pipelineId} and status = 'open'
-        ${ownerFilter(sql.ref('owner_id'), scope.ownerIds)}
+        ${ownerFilter(sql.ref('owner_id'), scope.ownerIds)} ${dealFilter(scope)}
         ${created === undefined ? sql`` : sql`and ${within(sql.ref('created_at'), created)}`}
       group by stage_id, owner_id, currency`.execute(db);
     return rows.map((r) => ({
@@ -140,7 +144,7 @@ export class ReportRepository {
         sum(1.0 * amount * coalesce(probability, ${stageProbability(stages)})) as weighted
       from deals
       where workspace_id = ${scope.workspaceId} and pipeline_id = ${scope.pipelineId} and status = 'open'
-        ${ownerFilter(sql.ref('owner_id'), scope.ownerIds)}
+        ${ownerFilter(sql.ref('owner_id'), scope.ownerIds)} ${dealFilter(scope)}
         ${closeDates === undefined ? sql`` : sql`and expected_close_date >= ${closeDates.from} and expected_close_date <= ${closeDates.to}`}
       group by substr(expected_close_date, 1, 7), owner_id, currency`.execute(db);
     return rows.map((r) => ({

@@ -11,6 +11,8 @@ import { actorOf } from '../http/auth.js';
 import { item } from '../http/envelope.js';
 import { commonErrors, ItemEnvelope } from '../http/schemas.js';
 import { ACTIVITY_TYPES } from '../resources/activities/activities.schema.js';
+import { parseListQuery } from '../list/list-query.js';
+import { dealListSpec } from '../resources/deals/deals.list.js';
 import type { IntervalUnit } from './periods.js';
 import { reportCsv, type CsvColumn } from './reports.csv.js';
 import {
@@ -28,16 +30,19 @@ import type { GroupBy, ReportQuery, ReportService } from './reports.service.js';
 
 const MAX_OWNERS = 100;
 
-/** The common parameters as the service takes them. */
-export function reportQuery(raw: RawReportQuery): ReportQuery {
+/** The common parameters as the service takes them; `me` (the requesting user) may stand in owner_id. */
+export function reportQuery(raw: RawReportQuery, me?: string): ReportQuery {
   const given = [raw.owner_id, raw['owner_id[in]']].flat().filter((v): v is string => v !== undefined);
   let ownerIds: string[] | undefined;
   if (given.length > 0) {
-    ownerIds = [...new Set(given.flatMap((v) => v.split(',')).map((v) => v.trim()))];
+    ownerIds = [...new Set(given.flatMap((v) => v.split(',')).map((v) => (v.trim() === 'me' && me !== undefined ? me : v.trim())))];
     if (ownerIds.some((id) => id === '')) throw invalidFields({ owner_id: 'owner_id must list user ids separated by commas, without empty entries.' });
     if (ownerIds.length > MAX_OWNERS) throw invalidFields({ owner_id: `owner_id takes at most ${MAX_OWNERS} users.` });
   }
-  return { pipelineId: raw.pipeline_id, ownerIds, period: raw.period, from: raw.from, to: raw.to, timezone: raw.timezone };
+  // tag and q select deals as the deal list does (one rule), so a filtered board's column totals match its cards.
+  const dealParams = Object.fromEntries(Object.entries({ tag: raw.tag, q: raw.q }).filter(([, v]) => v !== undefined));
+  const dealFilter = Object.keys(dealParams).length > 0 ? parseListQuery(dealListSpec, dealParams) : undefined;
+  return { pipelineId: raw.pipeline_id, ownerIds, period: raw.period, from: raw.from, to: raw.to, timezone: raw.timezone, dealFilter };
 }
 
 /** CSV when `format=csv`, or when Accept prefers text/csv to JSON (format=json wins over Accept). */
@@ -92,7 +97,7 @@ export function reportRoutes(app: FastifyInstance, reports: ReportService): void
     },
     handler: async (request, reply) => {
       const raw = request.query as RawReportQuery;
-      const report = await reports.pipeline(actorOf(request), { ...reportQuery(raw), groupBy: raw.group_by as GroupBy | undefined });
+      const report = await reports.pipeline(actorOf(request), { ...reportQuery(raw, actorOf(request).userId), groupBy: raw.group_by as GroupBy | undefined });
       const keys = [...(report.group_by.includes('stage') ? ['stage_id', 'stage_name'] : []), ...(report.group_by.includes('owner') ? ['owner_id', 'owner_name'] : [])];
       return answer(request, reply, 'pipeline', report, [...keys, 'open_deals', { money: 'total_value' }, { money: 'weighted_value' }, 'average_age_days']);
     },
@@ -109,7 +114,7 @@ export function reportRoutes(app: FastifyInstance, reports: ReportService): void
     },
     handler: async (request, reply) => {
       const raw = request.query as RawReportQuery;
-      const report = await reports.sales(actorOf(request), { ...reportQuery(raw), interval: raw.interval as IntervalUnit | undefined });
+      const report = await reports.sales(actorOf(request), { ...reportQuery(raw, actorOf(request).userId), interval: raw.interval as IntervalUnit | undefined });
       return answer(request, reply, 'sales', report, [
         'interval_start',
         'interval_end',
@@ -139,7 +144,7 @@ export function reportRoutes(app: FastifyInstance, reports: ReportService): void
       response: responses(ConversionReportOut),
     },
     handler: async (request, reply) => {
-      const report = await reports.conversion(actorOf(request), reportQuery(request.query as RawReportQuery));
+      const report = await reports.conversion(actorOf(request), reportQuery(request.query as RawReportQuery, actorOf(request).userId));
       return answer(request, reply, 'conversion', report, ['stage_id', 'stage_name', 'stage_type', 'entered', 'created', 'exits', 'advanced', 'won', 'lost', 'moved_back', 'conversion_rate', 'median_days_in_stage']);
     },
   });
@@ -155,7 +160,7 @@ export function reportRoutes(app: FastifyInstance, reports: ReportService): void
     },
     handler: async (request, reply) => {
       const raw = request.query as RawReportQuery;
-      const report = await reports.forecast(actorOf(request), { ...reportQuery(raw), interval: raw.interval as 'month' | 'quarter' | undefined });
+      const report = await reports.forecast(actorOf(request), { ...reportQuery(raw, actorOf(request).userId), interval: raw.interval as 'month' | 'quarter' | undefined });
       return answer(request, reply, 'forecast', report, ['interval_start', 'interval_end', 'owner_id', 'owner_name', 'open_deals', { money: 'total_value' }, { money: 'weighted_value' }]);
     },
   });

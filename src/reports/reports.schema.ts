@@ -12,7 +12,7 @@ const common: TProperties = {
   pipeline_id: Type.Optional(Type.String({ maxLength: 100, description: 'The pipeline; default the workspace\'s default pipeline. Unknown: 422.' })),
   owner_id: Type.Optional(
     Type.Union([Type.String({ maxLength: 5000 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 100 })], {
-      description: 'Only these owners (user ids): comma-separated (`owner_id=usr_a,usr_b`) or repeated, up to 100. Unknown users: 422.',
+      description: 'Only these owners (user ids): comma-separated (`owner_id=usr_a,usr_b`) or repeated, up to 100; `me` is the user making the request. Unknown users: 422.',
     }),
   ),
   'owner_id[in]': Type.Optional(Type.String({ maxLength: 5000, description: 'The same as owner_id, in the list filter form.' })),
@@ -23,8 +23,14 @@ const common: TProperties = {
   format: Type.Optional(StringEnum(['json', 'csv'] as const, { description: 'csv: the same table as text/csv with a header row (also chosen by `Accept: text/csv`).' })),
 };
 
+/** Open-deal reports select deals as the deal list does. */
+const dealFilters: TProperties = {
+  tag: Type.Optional(Type.String({ maxLength: 100, description: 'Only deals carrying this tag (a tag id), as GET /v1/deals?tag= selects them.' })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Only deals whose name or description contains every word, as GET /v1/deals?q= selects them.' })),
+};
+
 export const PipelineReportQuery = Type.Object(
-  { ...common, group_by: Type.Optional(StringEnum(GROUP_BY, { description: 'Rows per stage (default), per owner, or per stage and owner.' })) },
+  { ...common, ...dealFilters, group_by: Type.Optional(StringEnum(GROUP_BY, { description: 'Rows per stage (default), per owner, or per stage and owner.' })) },
   { additionalProperties: false },
 );
 export const SalesReportQuery = Type.Object(
@@ -33,7 +39,7 @@ export const SalesReportQuery = Type.Object(
 );
 export const ConversionReportQuery = Type.Object(common, { additionalProperties: false });
 export const ForecastReportQuery = Type.Object(
-  { ...common, interval: Type.Optional(StringEnum(['month', 'quarter'] as const, { description: 'Rows per expected close month (default) or quarter.' })) },
+  { ...common, ...dealFilters, interval: Type.Optional(StringEnum(['month', 'quarter'] as const, { description: 'Rows per expected close month (default) or quarter.' })) },
   { additionalProperties: false },
 );
 
@@ -48,6 +54,8 @@ export interface RawReportQuery {
   format?: 'json' | 'csv';
   group_by?: string;
   interval?: string;
+  tag?: string;
+  q?: string;
 }
 
 const Money = Type.Record(Type.String({ pattern: '^[A-Z]{3}$' }), Type.Integer(), {

@@ -9,7 +9,11 @@
  */
 import { can, requireAccess, type Actor } from '../domain/actor.js';
 import { DomainError, unknownReference } from '../domain/errors.js';
+import type { Capabilities } from '../db/capabilities.js';
+import { matchCondition } from '../db/list-rows.js';
 import type { Transactor } from '../db/transactor.js';
+import type { ListQuery } from '../list/list-query.js';
+import { dealListSpec } from '../resources/deals/deals.list.js';
 import { toIso, type Clock } from '../platform/clock.js';
 import { ACTIVITY_TYPES } from '../resources/activities/activities.schema.js';
 import type { Pipeline, PipelineRepository, Stage } from '../resources/pipelines/pipelines.repository.js';
@@ -24,6 +28,8 @@ export interface ReportQuery extends PeriodInput {
   pipelineId?: string | undefined;
   ownerIds?: string[] | undefined;
   timezone?: string | undefined;
+  /** Deal list filters (tag, q) the open-deal reports apply: the totals of a filtered board. */
+  dealFilter?: Pick<ListQuery, 'filters' | 'search'> | undefined;
 }
 
 export type Money = Record<string, number>;
@@ -72,6 +78,7 @@ interface Context {
   period: Period | undefined;
 }
 
+/** The GROUP BY queries, which may read every deal of a pipeline, run as long reads (tx.longReader); the pipeline and names, found by key, on the main reader. */
 export class ReportService {
   private readonly reports = new ReportRepository();
 
@@ -79,6 +86,7 @@ export class ReportService {
     private readonly tx: Transactor,
     private readonly clock: Clock,
     private readonly pipelines: PipelineRepository,
+    private readonly capabilities: Capabilities,
   ) {}
 
   /** Open deals now, per stage and/or owner: count, total and weighted value, average age; with a period, only deals created in it. */
@@ -89,7 +97,7 @@ export class ReportService {
     const byOwner = groupBy !== 'stage';
     const openStages = context.pipeline.stages.filter((s) => s.type === 'open');
     const groups = await this.reports.openDeals(
-      this.tx.db,
+      this.tx.longReader,
       context.scope,
       context.pipeline.stages,
       context.now,
@@ -155,7 +163,7 @@ export class ReportService {
     const { scope } = context;
     const seesActivities = can(actor, 'activities', 'read');
     const seesTasks = can(actor, 'tasks', 'read');
-    const db = this.tx.db;
+    const db = this.tx.longReader;
     const [created, closed, activities, tasks] = await Promise.all([
       this.reports.created(db, scope, bounds),
       this.reports.closed(db, scope, bounds),
@@ -255,7 +263,7 @@ export class ReportService {
     const period = context.period as Period;
     const { stages } = context.pipeline;
     const [start, end] = [period.start.toMillis(), period.end.toMillis()];
-    const moves = await this.reports.stageMoves(this.tx.db, context.scope, stages, start, end);
+    const moves = await this.reports.stageMoves(this.tx.longReader, context.scope, stages, start, end);
     const byId = new Map(stages.map((s) => [s.id, s]));
     // The pipeline's order; a lost stage is no step forward.
     const rank = (stage: Stage) => (stage.type === 'lost' ? -1 : stage.position);
@@ -281,7 +289,7 @@ export class ReportService {
         if (to.type === 'won') won += move.moves;
         if (to.type === 'lost') lost += move.moves;
       }
-      const middle = await this.reports.middleStays(this.tx.db, context.scope, stages, stage.id, exits, start, end);
+      const middle = await this.reports.middleStays(this.tx.longReader, context.scope, stages, stage.id, exits, start, end);
       const median = middle.length === 0 ? null : round1(middle.reduce((a, b) => a + b, 0) / middle.length / DAY_MS);
       const open = stage.type === 'open';
       rows.push({
@@ -309,7 +317,7 @@ export class ReportService {
     const unit = query.interval ?? 'month';
     const { period } = context;
     const closeDates = period && { from: localDate(period.start), to: localDate(period.end.minus({ days: 1 })) };
-    const groups = await this.reports.forecast(this.tx.db, context.scope, context.pipeline.stages, closeDates);
+    const groups = await this.reports.forecast(this.tx.longReader, context.scope, context.pipeline.stages, closeDates);
 
     // Intervals: those of the period when there is one; else the months (quarters) that hold deals, and "no date" last.
     const spans = new Map<string, { interval_start: string | null; interval_end: string | null }>();
@@ -373,7 +381,8 @@ export class ReportService {
       const found = await this.reports.userNames(db, actor.workspaceId, query.ownerIds);
       if (found.size !== query.ownerIds.length) throw unknownReference('owner_id', 'user');
     }
-    return { actor, pipeline, zone, now, period, scope: { workspaceId: actor.workspaceId, pipelineId: pipeline.id, ownerIds: query.ownerIds } };
+    const deals = query.dealFilter && matchCondition(this.capabilities, dealListSpec, actor.workspaceId, query.dealFilter);
+    return { actor, pipeline, zone, now, period, scope: { workspaceId: actor.workspaceId, pipelineId: pipeline.id, ownerIds: query.ownerIds, deals } };
   }
 
   private header(context: Context, report: string) {

@@ -5,6 +5,16 @@ export type Json = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** PHP's json_encode writes an empty object as `[]`: wherever an object is expected, `[]` is `{}`. */
+export const asObject = (value: unknown): unknown => (Array.isArray(value) && value.length === 0 ? {} : value);
+
+/**
+ * Nothing given: null, or an empty object where one object is expected (a
+ * reference, a value), which PHP writes as `[]`. Such an object says nothing,
+ * so it means none.
+ */
+export const isNone = (value: unknown): boolean => value === null || (isObject(asObject(value)) && Object.keys(asObject(value) as Json).length === 0);
+
 /** A record id. Nutshell ids are integers; Trellis ids are strings, and a number is taken as its digits (and names nothing). */
 export function toId(name: string, value: unknown): string {
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
@@ -15,8 +25,8 @@ export function toId(name: string, value: unknown): string {
 export const idArg = (args: Args, name: string): string => toId(name, args[name]);
 
 export function objectArg(args: Args, name: string): Json {
-  const value = args[name];
-  if (!isObject(value)) throw invalidParams(`${name} must be an object.`);
+  const value = asObject(args[name]);
+  if (!isObject(value)) throw invalidParams(`${name} must be an object.`, { [name]: ['Must be an object.'] });
   return value;
 }
 
@@ -37,11 +47,23 @@ export function intArg(args: Args, name: string, range: { min: number; max: numb
   return value;
 }
 
+const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, '1': true, '0': false };
+
+/** true or false; 1 and 0, and each as text ("false", "0"), count too, since clients built on form values send them so. Undefined for anything else. */
+export function asBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  return typeof value === 'string' || typeof value === 'number' ? own(BOOLEANS, String(value).trim().toLowerCase()) : undefined;
+}
+
+/** A number sent as text ("75", as a form value is) is that number; anything else is left for the schema to judge. */
+export const asNumber = (value: unknown): unknown => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
+
 export function boolArg(args: Args, name: string, fallback: boolean): boolean {
   const value = args[name];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean') throw invalidParams(`${name} must be true or false.`);
-  return value;
+  const known = asBoolean(value);
+  if (known === undefined) throw invalidParams(`${name} must be true or false.`, { [name]: ['Must be true or false.'] });
+  return known;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface RpcDeps {
 
 export class RpcContext {
   private relatedRecords: Related | undefined;
+  /** What this call accepted and did not keep, answered in the success's `data.warnings`. */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly deps: RpcDeps,
@@ -30,6 +32,10 @@ export class RpcContext {
   actor(): Actor {
     if (!this.caller) throw new DomainError('unauthorized');
     return this.caller;
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
   /** Stubs of related records, each looked up once per call. */

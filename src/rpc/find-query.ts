@@ -57,11 +57,11 @@ export const byTime =
 /** Tag names; a name no tag has matches nothing. */
 export const byTag: QueryKey = async (value, ctx) => oneOrMany('tag', await tagIds(ctx, tagNameList('tag', value), false));
 
-/** The list params of a query; null when it can match nothing. */
+/** The list params of a query (its keys in camelCase, snake_case or any case, as orderBy); null when it can match nothing. */
 export async function queryParams(method: string, keys: Record<string, QueryKey>, query: Json, ctx: RpcContext): Promise<Params | null> {
   const params: Params = {};
   for (const [key, value] of Object.entries(query)) {
-    const translate = own(keys, key);
+    const translate = byFieldName(keys, key);
     if (!translate) throw invalidParams(`${method} does not filter by ${key}; it filters by ${Object.keys(keys).join(', ') || 'nothing'}.`);
     if (value === undefined) continue;
     const part = await translate(value, ctx);
@@ -81,11 +81,19 @@ export function isDescending(direction: unknown): boolean {
   return direction.toUpperCase() === 'DESC';
 }
 
-/** `orderBy` (a Nutshell field) and `orderDirection` as a Trellis `sort`; undefined keeps the list's own order. */
+/** A field name however a client spells it: `dueTime`, `due_time`, `DueTime` and `DUE_TIME` are one name. */
+const folded = (name: string): string => name.replace(/_/g, '').toLowerCase();
+
+/** The entry of `table` that `name` names, in camelCase, snake_case or any case. */
+export function byFieldName<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return own(table, name) ?? Object.entries(table).find(([key]) => folded(key) === folded(name))?.[1];
+}
+
+/** `orderBy` (a Nutshell field, in any case or snake_case) and `orderDirection` as a Trellis `sort`; undefined keeps the list's own order. */
 export function sortParam(method: string, sortable: Record<string, string>, orderBy: unknown, direction: unknown): string | undefined {
   const descending = isDescending(direction);
   if (orderBy === undefined || orderBy === null) return descending ? '-created_at' : undefined;
-  const fields = typeof orderBy === 'string' ? own(sortable, orderBy) : undefined;
-  if (fields === undefined) throw invalidParams(`${method} orders by ${Object.keys(sortable).join(', ')}.`);
+  const fields = typeof orderBy === 'string' ? byFieldName(sortable, orderBy.trim()) : undefined;
+  if (fields === undefined) throw invalidParams(`${method} orders by ${Object.keys(sortable).join(', ')}.`, { orderBy: [`One of ${Object.keys(sortable).join(', ')}.`] });
   return descending ? fields.split(',').map((f) => `-${f}`).join(',') : fields;
 }

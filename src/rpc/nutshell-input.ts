@@ -1,14 +1,16 @@
 /**
- * Nutshell entities as Trellis create/update bodies. Each Nutshell field
- * names the Trellis fields it sets and how; the services then validate and
- * apply them exactly as for REST. Multi-value fields come as a plain array, a
- * single value, or an object keyed by label or index (with `--primary`).
+ * How each Nutshell field becomes Trellis fields: the field names the
+ * Trellis fields it sets and how; the services then validate and apply them
+ * exactly as for REST (entity-input.ts walks an entity through these).
+ * Multi-value fields come as a plain array, a single value, or an object
+ * keyed by label or index (with `--primary`); where Trellis keeps one value,
+ * the primary one is kept and the others are reported as warnings.
  */
 import { DomainError } from '../domain/errors.js';
 import { parseListQuery, parseTimestamp } from '../list/list-query.js';
 import { tagListSpec } from '../resources/tags/tags.list.js';
 import { tagNameKey } from '../resources/tags/tags.repository.js';
-import { isObject, own, toId, type Json } from './args.js';
+import { asObject, isNone, isObject, toId, type Json } from './args.js';
 import type { RpcContext } from './context.js';
 import { currencyDigits } from './nutshell-shapes.js';
 import { invalidParams, type Args } from './protocol.js';
@@ -16,30 +18,29 @@ import { invalidParams, type Args } from './protocol.js';
 export interface FieldIn {
   /** The Trellis fields it sets (for documentation and error messages). */
   to: readonly string[];
+  /** `entity` is the entity as sent, over the record as it is (on an edit). */
   read(value: unknown, ctx: RpcContext, entity: Json): Args | Promise<Args>;
+  /** Read again, even if sent unchanged, when one of these changes (endTime is relative to startTime). */
+  with?: readonly string[];
+  /**
+   * Links that other records hold (an account's contacts): checked before the
+   * record is written, made after it, given its id.
+   */
+  link?(value: unknown, ctx: RpcContext): Promise<(recordId: string) => Promise<void>>;
 }
 export type FieldsIn = Record<string, FieldIn>;
 
-/** Fields an entity read from Trellis carries that a client may send back unchanged. */
-const READ_ONLY = new Set(['id', 'entityType', 'rev', 'stub', 'createdTime', 'modifiedTime']);
-
-/** The Trellis body for a Nutshell entity; `what` names it in errors ("contact"). */
-export async function trellisInput(what: string, fields: FieldsIn, entity: Json, ctx: RpcContext): Promise<Args> {
-  const body: Args = {};
-  for (const [key, value] of Object.entries(entity)) {
-    if (READ_ONLY.has(key) || value === undefined) continue;
-    const field = own(fields, key);
-    if (!field) throw invalidParams(`${what}.${key} is not a field Trellis keeps; the fields are ${Object.keys(fields).join(', ')}.`);
-    for (const [name, v] of Object.entries(await field.read(value, ctx, entity))) {
-      if (name in body && JSON.stringify(body[name]) !== JSON.stringify(v)) throw invalidParams(`${what}.${key} disagrees with another field that sets the same thing.`);
-      body[name] = v;
-    }
-  }
-  return body;
-}
-
 /** The same value under the Trellis name. */
 export const same = (to: string): FieldIn => ({ to: [to], read: (value) => ({ [to]: value }) });
+
+/** Custom fields: an object (PHP's `[]` is an empty one). */
+export const customFields: FieldIn = { to: ['custom_fields'], read: (value) => ({ custom_fields: asObject(value) }) };
+
+/** Keeps the first of several where Trellis keeps one, and says so. */
+export function firstOf<T>(field: string, given: T[], ctx: RpcContext): T | undefined {
+  if (given.length > 1) ctx.warn(`${field}: Trellis keeps one; the first (or primary) was kept and ${given.length - 1} other${given.length > 2 ? 's were' : ' was'} not.`);
+  return given[0];
+}
 
 /** A reference: an id, or an object with `id` (and, if given, the right `entityType`). */
 export function refId(field: string, value: unknown, entityType: string): string {
@@ -50,18 +51,18 @@ export function refId(field: string, value: unknown, entityType: string): string
   return toId(field, value);
 }
 
-export const ref = (to: string, entityType: string): FieldIn => ({ to: [to], read: (value) => ({ [to]: value === null ? null : refId(to, value, entityType) }) });
+/** A reference to one record; none (null, `{}` or PHP's `[]`) unlinks it. */
+export const ref = (to: string, entityType: string): FieldIn => ({ to: [to], read: (value) => ({ [to]: isNone(value) ? null : refId(to, value, entityType) }) });
 
-export const list = (value: unknown): unknown[] => (value === null ? [] : Array.isArray(value) ? value : [value]);
+/** A list: an array, or one value; none (null, `{}`) is an empty list. */
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : isNone(value) ? [] : [value]);
 
-/** At most one reference, from a list of them (Trellis records link one company, one deal, …). */
-export function oneRef(field: string, value: unknown, entityType: string): string | null {
-  const refs = list(value);
-  if (refs.length > 1) throw invalidParams(`Trellis links one of ${field}; ${refs.length} were given.`);
-  return refs.length === 0 ? null : refId(field, refs[0], entityType);
+/** One reference, from a list of them (Trellis records link one company, one deal, …): the first. */
+export function oneRef(field: string, value: unknown, entityType: string, ctx: RpcContext): string | null {
+  const first = firstOf(field, list(value), ctx);
+  return first === undefined ? null : refId(field, first, entityType);
 }
 
-export const refList = (field: string, value: unknown, entityType: string): string[] => list(value).map((v, i) => refId(`${field}.${i}`, v, entityType));
 
 interface Item {
   value: unknown;
@@ -85,11 +86,12 @@ export function multiItems(value: unknown, single: (v: Json) => boolean = () => 
   return items;
 }
 
-/** The one value of a multi-value field Trellis keeps singly (a company's phone, website, address). */
-export function oneValue(field: string, value: unknown, single?: (v: Json) => boolean): unknown {
+/** The one value of a multi-value field Trellis keeps singly (a company's phone, website, email, address): the primary. */
+export function oneValue(field: string, value: unknown, ctx: RpcContext, single?: (v: Json) => boolean): unknown {
   const items = multiItems(value, single);
-  if (items.length > 1) throw invalidParams(`Trellis keeps one ${field} here; ${items.length} were given.`);
-  return items[0]?.value ?? null;
+  const primary = items.find((item) => item.primary);
+  firstOf(field, items, ctx);
+  return primary?.value ?? null;
 }
 
 const isPhoneObject = (v: Json): boolean => 'number' in v || 'E164' in v;
@@ -105,7 +107,7 @@ export const phones: FieldIn = {
   read: (value) => ({ phones: multiItems(value, isPhoneObject).map((i) => ({ phone: phoneText(i.value), label: i.label, primary: i.primary })) }),
 };
 
-export const onePhone: FieldIn = { to: ['phone'], read: (value) => ({ phone: phoneText(oneValue('phone', value, isPhoneObject)) }) };
+export const onePhone: FieldIn = { to: ['phone'], read: (value, ctx) => ({ phone: phoneText(oneValue('phone', value, ctx, isPhoneObject)) }) };
 
 const ADDRESS_KEYS = ['address_1', 'address_2', 'address_3', 'city', 'state', 'postalCode', 'country'];
 const isAddress = (v: Json): boolean => ADDRESS_KEYS.some((key) => key in v);
@@ -113,8 +115,8 @@ const isAddress = (v: Json): boolean => ADDRESS_KEYS.some((key) => key in v);
 /** Trellis keeps one address; Nutshell's street lines are joined by newlines. */
 export const address: FieldIn = {
   to: ['address'],
-  read: (value) => {
-    const given = oneValue('address', value, isAddress);
+  read: (value, ctx) => {
+    const given = oneValue('address', value, ctx, isAddress);
     if (given === null) return { address: null };
     if (!isObject(given)) throw invalidParams('address must be an object like {"address_1", "city", "state", "postalCode", "country"}.');
     const lines = [given.address_1, given.address_2, given.address_3].filter((line) => typeof line === 'string' && line !== '');
@@ -146,7 +148,8 @@ export async function tagIds(ctx: RpcContext, names: string[], create: boolean):
     const candidates = await service.list(actor, parseListQuery(tagListSpec, { 'name[contains]': name, limit: '100' }));
     let id = candidates.rows.find((tag) => tagNameKey(tag.name) === tagNameKey(name))?.id;
     if (id === undefined && create) id = await service.create(actor, { name }).then((tag) => tag.id, existingTag);
-    if (id !== undefined) ids.push(id);
+    // Names that differ only in case are one tag, given once.
+    if (id !== undefined && !ids.includes(id)) ids.push(id);
   }
   return ids;
 }
@@ -167,9 +170,9 @@ export function isoTime(field: string, value: unknown): string | null {
 
 export const time = (to: string): FieldIn => ({ to: [to], read: (value) => ({ [to]: isoTime(to, value) }) });
 
-/** Amounts in the currency's units become Trellis's minor units; USD when no currency is given. */
+/** Amounts in the currency's units become Trellis's minor units; USD when no currency is given; none (null, `{}`, `[]`) is no value. */
 export function money(value: unknown): Args | null {
-  if (value === null) return null;
+  if (isNone(value)) return null;
   const given = isObject(value) ? value : { amount: value };
   const currency = typeof given.currency === 'string' ? given.currency.trim().toUpperCase() : 'USD';
   const amount = typeof given.amount === 'string' ? Number(given.amount.trim()) : given.amount;

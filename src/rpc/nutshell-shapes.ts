@@ -45,9 +45,10 @@ export const bareRef = (entityType: string, id: string): Entity => ({ id, entity
 
 /** Entries keyed by label, else by index, and the first again as `--primary`. */
 export function multiValue<V>(entries: { value: V; label: string | null }[]): Record<string, V> {
-  const out: Record<string, V> = {};
+  // Labels are the client's own text: a null-prototype object keeps "constructor" or "__proto__" as a label, not a clash.
+  const out: Record<string, V> = Object.create(null) as Record<string, V>;
   entries.forEach((entry, i) => {
-    const key = entry.label !== null && !(entry.label in out) && entry.label !== '--primary' ? entry.label : String(i);
+    const key = entry.label !== null && !Object.hasOwn(out, entry.label) && entry.label !== '--primary' ? entry.label : String(i);
     out[key] = entry.value;
   });
   if (entries[0] !== undefined) out['--primary'] = entries[0].value;
@@ -84,8 +85,10 @@ export async function contactEntity(contact: ContactView, related: Related): Pro
   return {
     ...head('Contacts', contact),
     name: personName(contact),
+    description: contact.description,
     email: multiValue(contact.emails.map((e) => ({ value: e.email, label: e.label }))),
     phone: multiValue(contact.phones.map((p) => ({ value: p.phone, label: p.label }))),
+    url: multiValue(optional(contact.website)),
     address: nutshellAddress(contact.address),
     // The contact's role at its company is its job title.
     accounts: account === null ? [] : [{ ...account, relationship: contact.title }],
@@ -104,9 +107,11 @@ export async function accountEntity(company: CompanyView, related: Related): Pro
   return {
     ...head('Accounts', company),
     name: company.name,
+    description: company.description,
     industry: company.industry,
     url: multiValue(optional(company.website)),
     phone: multiValue(optional(company.phone)),
+    email: multiValue(optional(company.email)),
     address: nutshellAddress(company.address),
     owner: await related.user(company.owner_id),
     contacts: await related.contactsOf(company.id),
@@ -150,6 +155,7 @@ export async function leadEntity(deal: DealView, related: Related): Promise<Enti
   return {
     ...head('Leads', deal),
     name: deal.name,
+    description: deal.description,
     status: leadStatus(deal.status),
     confidence: deal.probability ?? deal.stage_probability,
     value: leadValue(deal),

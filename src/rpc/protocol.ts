@@ -2,10 +2,12 @@
  * JSON-RPC 2.0, transport-neutral: reading a payload (a call or a batch),
  * binding named or positional params, running the calls and shaping the
  * answers. Lenient where real clients need it: `"jsonrpc"` may be left out,
- * and a success carries `"error": null`. Nothing here knows HTTP or Trellis.
+ * a success carries `"error": null`, and every error carries `data` (the
+ * Trellis error: code, message, details), since clients read it
+ * unconditionally. Nothing here knows HTTP.
  */
-import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
-import { containsNul } from '../http/validation.js';
+import { DomainError, ERROR_CATALOGUE, type ErrorCode, type ErrorDetails } from '../domain/errors.js';
+import { findInputProblem } from '../http/validation.js';
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
@@ -19,27 +21,44 @@ export const MAX_BATCH = 100;
 export type RpcId = string | number | null;
 export type Args = Record<string, unknown>;
 
+/** The Trellis error behind a JSON-RPC error: its catalogue code, message and details. */
+export interface TrellisError {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetails;
+}
+
 export interface RpcErrorObject {
   code: number;
   message: string;
-  data?: unknown;
+  data: TrellisError;
 }
 
-export type RpcResponse = { jsonrpc: '2.0'; id: RpcId; result: unknown; error: null } | { jsonrpc: '2.0'; id: RpcId; error: RpcErrorObject };
+/** On a success, what was accepted and not kept. */
+export interface SuccessData {
+  warnings: string[];
+}
+
+export type RpcResponse = { jsonrpc: '2.0'; id: RpcId; result: unknown; error: null; data?: SuccessData } | { jsonrpc: '2.0'; id: RpcId; error: RpcErrorObject };
+
+export const trellisError = (code: ErrorCode, message: string, details?: ErrorDetails): TrellisError => ({ code, message, ...(details !== undefined && { details }) });
 
 /** A protocol error a method or the binding raises (invalid params, mostly). */
 export class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,
-    readonly data?: unknown,
+    readonly data: TrellisError,
   ) {
     super(message);
     this.name = 'RpcError';
   }
 }
 
-export const invalidParams = (message: string, data?: unknown): RpcError => new RpcError(INVALID_PARAMS, message, data);
+/** -32602; `details` names each param or field as the client sent it. */
+export const invalidParams = (message: string, details?: ErrorDetails): RpcError => new RpcError(INVALID_PARAMS, message, trellisError('validation_error', message, details));
+
+const invalidRequest = (reason: string): RpcErrorObject => ({ code: INVALID_REQUEST, message: 'Invalid Request', data: trellisError('validation_error', reason) });
 
 export interface Param {
   name: string;
@@ -77,21 +96,19 @@ export function readPayload(text: string): Payload {
   try {
     value = JSON.parse(text);
   } catch {
-    return { kind: 'refused', error: { code: PARSE_ERROR, message: 'Parse error' } };
+    return { kind: 'refused', error: { code: PARSE_ERROR, message: 'Parse error', data: trellisError('invalid_json', ERROR_CATALOGUE.invalid_json.message) } };
   }
-  if (text.includes('\\u0000') && containsNul(value)) {
-    return { kind: 'refused', error: { code: INVALID_REQUEST, message: 'Invalid Request', data: 'Text may not contain NUL characters.' } };
-  }
+  // The checks every door makes (text, depth, names): the payload is not read further when they fail.
+  const problem = findInputProblem(value, text);
+  if (problem) return { kind: 'refused', error: invalidRequest(problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`) };
   if (!Array.isArray(value)) return { kind: 'single', entry: readEntry(value) };
-  if (value.length === 0) return { kind: 'refused', error: { code: INVALID_REQUEST, message: 'Invalid Request', data: 'A batch holds at least one call.' } };
-  if (value.length > MAX_BATCH) {
-    return { kind: 'refused', error: { code: INVALID_REQUEST, message: 'Invalid Request', data: `A batch holds at most ${MAX_BATCH} calls.` } };
-  }
+  if (value.length === 0) return { kind: 'refused', error: invalidRequest('A batch holds at least one call.') };
+  if (value.length > MAX_BATCH) return { kind: 'refused', error: invalidRequest(`A batch holds at most ${MAX_BATCH} calls.`) };
   return { kind: 'batch', entries: value.map(readEntry) };
 }
 
 function readEntry(value: unknown): Entry {
-  const invalid = (reason: string, id: RpcId = null): Entry => ({ invalid: { code: INVALID_REQUEST, message: 'Invalid Request', data: reason }, id });
+  const invalid = (reason: string, id: RpcId = null): Entry => ({ invalid: invalidRequest(reason), id });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid('A call is an object.');
   const request = value as Record<string, unknown>;
   const hasId = 'id' in request;
@@ -115,10 +132,13 @@ export function bindParams(method: Pick<RpcMethod<unknown>, 'name' | 'params'>, 
   } else {
     args = params ?? {};
     const unknown = Object.keys(args).filter((name) => !names.includes(name));
-    if (unknown.length > 0) throw invalidParams(`${method.name} has no param ${unknown.join(', ')}; its params are: ${names.join(', ') || 'none'}.`);
+    if (unknown.length > 0) {
+      const message = `${method.name} has no param ${unknown.join(', ')}; its params are: ${names.join(', ') || 'none'}.`;
+      throw invalidParams(message, Object.fromEntries(unknown.map((name) => [name, [`${method.name} has no param ${name}.`]])));
+    }
   }
   const missing = method.params.filter((p) => p.required && args[p.name] === undefined).map((p) => p.name);
-  if (missing.length > 0) throw invalidParams(`${method.name} needs ${missing.join(', ')}.`);
+  if (missing.length > 0) throw invalidParams(`${method.name} needs ${missing.join(', ')}.`, Object.fromEntries(missing.map((name) => [name, [`${name} is required.`]])));
   return args;
 }
 
@@ -135,6 +155,8 @@ export interface Dispatcher<Ctx> {
   messages?: Partial<Record<ErrorCode, string>>;
   /** An error that is a bug: log it, answer -32603. */
   unexpected(error: unknown): RpcErrorObject;
+  /** What a call that succeeded accepted and did not keep. */
+  warnings?(context: Ctx): string[];
 }
 
 /**
@@ -173,14 +195,18 @@ const isKeyed = <Ctx>(method: RpcMethod<Ctx> | undefined): boolean => method !==
 
 async function invoke<Ctx>(call: Call, dispatcher: Dispatcher<Ctx>, contextFor: (() => Ctx) | undefined, refusal: RpcErrorObject | undefined): Promise<RpcResponse> {
   const method = dispatcher.find(call.method);
-  if (!method) return { jsonrpc: '2.0', id: call.id, error: { code: METHOD_NOT_FOUND, message: 'Method not found', data: { method: call.method } } };
+  if (!method) {
+    const data = trellisError('not_found', `There is no method ${call.method}; GET this endpoint for the list.`, { method: call.method });
+    return { jsonrpc: '2.0', id: call.id, error: { code: METHOD_NOT_FOUND, message: 'Method not found', data } };
+  }
   try {
     let context: Ctx;
     if (method.public) context = dispatcher.anonymous();
     else if (contextFor) context = contextFor();
-    else return { jsonrpc: '2.0', id: call.id, error: refusal ?? { code: INTERNAL_ERROR, message: 'Internal error' } };
+    else return { jsonrpc: '2.0', id: call.id, error: refusal ?? dispatcher.unexpected(new Error('a keyed call without a context')) };
     const result = await method.run(context, bindParams(method, call.params));
-    return { jsonrpc: '2.0', id: call.id, result: result ?? null, error: null };
+    const warnings = dispatcher.warnings?.(context) ?? [];
+    return { jsonrpc: '2.0', id: call.id, result: result ?? null, error: null, ...(warnings.length > 0 && { data: { warnings } }) };
   } catch (error) {
     return { jsonrpc: '2.0', id: call.id, error: errorObject(error, dispatcher) };
   }
@@ -188,11 +214,10 @@ async function invoke<Ctx>(call: Call, dispatcher: Dispatcher<Ctx>, contextFor: 
 
 /** Domain errors by their catalogue entry's JSON-RPC code; anything unknown is a bug (-32603). */
 function errorObject(error: unknown, dispatcher: Pick<Dispatcher<unknown>, 'messages' | 'unexpected'>): RpcErrorObject {
-  if (error instanceof RpcError) return error.data === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, data: error.data };
+  if (error instanceof RpcError) return { code: error.code, message: error.message, data: error.data };
   if (error instanceof DomainError) {
     const dialect = dispatcher.messages?.[error.code];
-    const data = { code: error.code, ...(dialect !== undefined && { reason: error.message }), ...(error.details !== undefined && { details: error.details }) };
-    return { code: ERROR_CATALOGUE[error.code].rpcCode, message: dialect ?? error.message, data };
+    return { code: ERROR_CATALOGUE[error.code].rpcCode, message: dialect ?? error.message, data: trellisError(error.code, error.message, error.details) };
   }
   return dispatcher.unexpected(error);
 }

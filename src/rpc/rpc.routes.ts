@@ -11,6 +11,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateKey } from '../http/auth.js';
+import { bodyText } from '../http/validation.js';
 import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.js';
 import type { Clock } from '../platform/clock.js';
 import type { RateLimiter } from '../platform/rate-limiter.js';
@@ -18,7 +19,8 @@ import type { Services } from '../services.js';
 import { RpcContext, type RpcDeps } from './context.js';
 import { METHOD_TABLE, METHODS } from './methods/index.js';
 import { CursorMemo } from './paging.js';
-import { dispatch, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, readPayload, type Dispatcher, type RpcErrorObject, type RpcResponse } from './protocol.js';
+import { rpcCallResponses, rpcDescribeResponses } from './rpc.schema.js';
+import { dispatch, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, readPayload, trellisError, type Dispatcher, type RpcErrorObject, type RpcResponse } from './protocol.js';
 
 export interface RpcRouteOptions {
   services: Services;
@@ -62,13 +64,20 @@ export function rpcRoutes(app: FastifyInstance, options: RpcRouteOptions): void 
     messages: NUTSHELL_MESSAGES,
     unexpected: (error) => {
       request.log.error({ err: error }, 'unhandled error in a JSON-RPC call');
-      return { code: INTERNAL_ERROR, message: `Internal error. Quote request id ${request.id} when reporting it.` };
+      return internalError(request);
     },
+    warnings: (context) => context.warnings,
   });
 
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+      try {
+        done(null, bodyText(body as Buffer));
+      } catch (error) {
+        done(error as DomainError, undefined);
+      }
+    });
     scope.setErrorHandler((error: FastifyError | DomainError, request, reply) => refuse(request, reply, error));
 
     for (const { path, name, summary } of PATHS) {
@@ -79,20 +88,28 @@ export function rpcRoutes(app: FastifyInstance, options: RpcRouteOptions): void 
           tags: ['JSON-RPC'],
           summary: `${summary}: JSON-RPC 2.0 calls`,
           description: 'A call or a batch, in the Nutshell dialect (docs/jsonrpc.md). Any content type; HTTP Basic (email + key), Bearer or X-API-Key.',
+          response: rpcCallResponses,
         },
         handler: async (request, reply) => {
           const response = await dispatch(readPayload(typeof request.body === 'string' ? request.body : ''), dispatcher(request, reply));
           if (response === null) return reply.status(204).send();
           const status = Array.isArray(response) ? 200 : httpStatus(response);
           if (status === 401) reply.header('www-authenticate', 'Basic realm="Trellis"');
-          return reply.status(status).type('application/json; charset=utf-8').send(response);
+          return sendJson(reply as FastifyReply, status, response);
         },
       });
     }
     for (const { path, name, summary } of [...PATHS, { path: '/v1/rpc/methods', name: 'methods', summary: 'The JSON-RPC methods' }]) {
       scope.get(path, {
         config: { auth: 'public' },
-        schema: { operationId: `jsonrpc.${name}.describe`, tags: ['JSON-RPC'], summary: `${summary}: the method list`, description: 'A service description (SMD 2.0) of every method and its params. No key needed.', security: [] },
+        schema: {
+          operationId: `jsonrpc.${name}.describe`,
+          tags: ['JSON-RPC'],
+          summary: `${summary}: the method list`,
+          description: 'A service description (SMD 2.0) of every method and its params. No key needed.',
+          security: [],
+          response: rpcDescribeResponses,
+        },
         handler: async () => describeMethods(path === '/v1/rpc/methods' ? '/v1/rpc' : path),
       });
     }
@@ -104,19 +121,27 @@ function refuse(request: FastifyRequest, reply: FastifyReply, error: FastifyErro
   let answer: RpcErrorObject;
   let status: number;
   if (error instanceof DomainError) {
-    answer = { code: ERROR_CATALOGUE[error.code].rpcCode, message: error.message, data: { code: error.code } };
+    answer = { code: ERROR_CATALOGUE[error.code].rpcCode, message: error.message, data: trellisError(error.code, error.message, error.details) };
     status = error.status;
   } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     const tooLarge = error.statusCode === 413;
-    answer = { code: INVALID_REQUEST, message: 'Invalid Request', data: tooLarge ? ERROR_CATALOGUE.payload_too_large.message : error.message };
+    answer = { code: INVALID_REQUEST, message: 'Invalid Request', data: tooLarge ? trellisError('payload_too_large', ERROR_CATALOGUE.payload_too_large.message) : trellisError('validation_error', error.message) };
     status = error.statusCode;
   } else {
     request.log.error({ err: error }, 'unhandled error');
-    answer = { code: INTERNAL_ERROR, message: `Internal error. Quote request id ${request.id} when reporting it.` };
+    answer = internalError(request);
     status = 500;
   }
-  return reply.status(status).type('application/json; charset=utf-8').send({ jsonrpc: '2.0', id: null, error: answer });
+  return sendJson(reply, status, { jsonrpc: '2.0', id: null, error: answer });
 }
+
+const internalError = (request: FastifyRequest): RpcErrorObject => {
+  const message = `Internal error. Quote request id ${request.id} when reporting it.`;
+  return { code: INTERNAL_ERROR, message, data: trellisError('internal_error', message, { request_id: request.id }) };
+};
+
+/** Answers are sent as serialized here, so no response schema (they are for the OpenAPI document) can reshape them. */
+const sendJson = (reply: FastifyReply, status: number, answer: unknown) => reply.status(status).type('application/json; charset=utf-8').send(JSON.stringify(answer));
 
 /** The methods as a Simple Method Description (SMD 2.0), the service description JSON-RPC servers commonly give. */
 export function describeMethods(target: string) {

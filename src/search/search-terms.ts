@@ -18,8 +18,11 @@ export const MAX_WORDS = 10;
 /** Separators: everything but letters, digits, marks and private-use characters (as unicode61 treats them). */
 const SEPARATORS = /[^\p{L}\p{N}\p{M}\p{Co}]+/u;
 
-/** "+1 (555) 010-2030", "020 7946 0958", "555.010.2030": a run of digits and phone punctuation with at least 7 digits. */
-const PHONE_RUN = /[+(]?\d[\d ().\-/]*\d\)?/g;
+/**
+ * "+1 (555) 010-2030", "020 7946 0958", "555.010.2030": a run of digits and phone punctuation with at
+ * least 7 digits, standing apart: digits inside a word ("quil2116174b17") are part of that word.
+ */
+const PHONE_RUN = /(?<![\p{L}\p{N}\p{M}])[+(]?\d[\d ().\-/]*\d\)?(?![\p{L}\p{N}\p{M}])/gu;
 const MIN_PHONE_RUN_DIGITS = 7;
 
 /**

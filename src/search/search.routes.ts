@@ -6,7 +6,7 @@ import { list } from '../http/envelope.js';
 import { commonErrors, ListEnvelope, Nullable, StringEnum } from '../http/schemas.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../list/list-query.js';
 import { MAX_QUERY_LENGTH, MAX_WORDS, SEARCH_TYPES } from './search-terms.js';
-import type { SearchPage, SearchService } from './search.service.js';
+import type { SearchInput, SearchPage, SearchService } from './search.service.js';
 
 const hitFields = {
   type: StringEnum(SEARCH_TYPES),
@@ -29,7 +29,7 @@ const SearchHitOut = Type.Object({
 const LookupHitOut = Type.Object(hitFields);
 
 const paging = {
-  limit: Type.Optional(Type.String({ description: `1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}.` })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Page size, 1 to ${MAX_LIMIT}.` })),
   cursor: Type.Optional(Type.String({ description: 'meta.next_cursor of the previous page, with the same query and types.' })),
 };
 const typesParam = (types: readonly string[]) =>
@@ -66,7 +66,7 @@ export function searchRoutes(app: FastifyInstance, search: SearchService): void 
       querystring: SearchQuery,
       response: { 200: ListEnvelope(SearchHitOut), ...commonErrors() },
     },
-    handler: async (request) => answer(request, await search.query(actorOf(request), request.query as Record<string, string>)),
+    handler: async (request) => answer(request, await search.query(actorOf(request), request.query as SearchInput)),
   });
 
   app.get('/v1/search/by-email', {
@@ -78,7 +78,7 @@ export function searchRoutes(app: FastifyInstance, search: SearchService): void 
       querystring: EmailQuery,
       response: { 200: ListEnvelope(LookupHitOut), ...commonErrors() },
     },
-    handler: async (request) => answer(request, await search.byEmail(actorOf(request), request.query as Record<string, string>)),
+    handler: async (request) => answer(request, await search.byEmail(actorOf(request), request.query as SearchInput)),
   });
 
   app.get('/v1/search/by-phone', {
@@ -90,6 +90,6 @@ export function searchRoutes(app: FastifyInstance, search: SearchService): void 
       querystring: PhoneQuery,
       response: { 200: ListEnvelope(LookupHitOut), ...commonErrors() },
     },
-    handler: async (request) => answer(request, await search.byPhone(actorOf(request), request.query as Record<string, string>)),
+    handler: async (request) => answer(request, await search.byPhone(actorOf(request), request.query as SearchInput)),
   });
 }

@@ -8,6 +8,7 @@ import { can, type Actor } from '../domain/actor.js';
 import { DomainError, invalidFields } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/normalize.js';
 import type { Transactor } from '../db/transactor.js';
+import { encodeCursorPayload, isCursorInteger, isCursorText, readCursorPayload } from '../list/cursor.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../list/list-query.js';
 import { GRANT_OF, MAX_QUERY_LENGTH, MAX_WORDS, matchedFields, phoneCandidates, phoneDigits, samePhone, searchWords, SEARCH_TYPES, type SearchType } from './search-terms.js';
 import type { SearchDocument, SearchPosition, SearchRepository } from './search.repository.js';
@@ -15,7 +16,8 @@ import type { SearchDocument, SearchPosition, SearchRepository } from './search.
 export interface SearchInput {
   q?: string | undefined;
   types?: string | undefined;
-  limit?: string | undefined;
+  /** A number, or its digits as the query string carries them. */
+  limit?: number | string | undefined;
   cursor?: string | undefined;
 }
 
@@ -74,7 +76,8 @@ export class SearchService {
     const key = queryKey('search', words, input.types);
     const after = input.cursor === undefined ? null : decodeSearchCursor(input.cursor, key);
 
-    const db = this.tx.db;
+    // Full-text matching may read many documents: a long read, off the main thread on SQLite (tx.longReader).
+    const db = this.tx.longReader;
     const [rows, total] = await Promise.all([
       this.search.page(db, actor.workspaceId, types, words, after, limit + 1),
       this.search.count(db, actor.workspaceId, types, words),
@@ -183,10 +186,10 @@ function readableTypes(actor: Actor, given: string | undefined, allowed: readonl
   return readable;
 }
 
-function parseLimit(raw: string | undefined): number {
+function parseLimit(raw: number | string | undefined): number {
   if (raw === undefined) return DEFAULT_LIMIT;
   const limit = Number(raw);
-  if (!/^\d{1,3}$/.test(raw) || limit < 1 || limit > MAX_LIMIT) {
+  if (!/^\d{1,3}$/.test(String(raw)) || limit < 1 || limit > MAX_LIMIT) {
     throw new DomainError('validation_error', `limit must be a whole number from 1 to ${MAX_LIMIT}.`, { limit: [`Must be a whole number from 1 to ${MAX_LIMIT}.`] });
   }
   return limit;
@@ -213,11 +216,14 @@ interface SearchCursor extends LookupPosition {
   s: number;
 }
 
+/** Scores are match tiers, 0 to 3. */
+const SCORES = { min: 0, max: 3 };
+
 function queryKey(endpoint: string, words: string[], types: string | undefined): string {
   return createHash('sha256').update(JSON.stringify([endpoint, words, types ?? null])).digest('base64url').slice(0, 16);
 }
 
-const encodeCursor = (cursor: SearchCursor | LookupPosition): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const encodeCursor = (cursor: SearchCursor | LookupPosition): string => encodeCursorPayload({ ...cursor });
 
 const badCursor = (): never => {
   throw new DomainError('invalid_cursor', 'The cursor is not valid for this search; start again without a cursor, with the same query and types.', {
@@ -225,16 +231,11 @@ const badCursor = (): never => {
   });
 };
 
+/** The position a cursor names, each member checked as its column holds it (src/list/cursor.ts). */
 function decodeRaw(text: string, key: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null) {
-      const cursor = value as Record<string, unknown>;
-      if (cursor.k === key && typeof cursor.t === 'string' && typeof cursor.y === 'string' && typeof cursor.i === 'string') return cursor;
-    }
-  } catch {
-    // fall through
-  }
+  const cursor = readCursorPayload(text);
+  const type = cursor?.y;
+  if (cursor?.k === key && isCursorText(cursor.t) && typeof type === 'string' && (SEARCH_TYPES as readonly string[]).includes(type) && isCursorText(cursor.i)) return cursor;
   return badCursor();
 }
 
@@ -245,6 +246,6 @@ function decodeLookupCursor(text: string, key: string): LookupPosition {
 
 function decodeSearchCursor(text: string, key: string): SearchPosition {
   const raw = decodeRaw(text, key);
-  if (typeof raw.s !== 'number' || !Number.isInteger(raw.s)) badCursor();
+  if (!isCursorInteger(raw.s, SCORES)) badCursor();
   return { score: raw.s as number, titleKey: raw.t as string, type: raw.y as string, id: raw.i as string };
 }

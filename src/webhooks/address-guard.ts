@@ -39,8 +39,15 @@ export function parseAllowList(raw: string | undefined): { allow: AllowList; pro
   return { allow: { hosts, ranges }, problems };
 }
 
+/** The IPv4 address an IPv6 one embeds (mapped `::ffff:a.b.c.d`, or the deprecated compatible `::a.b.c.d`), so it is judged as that. */
 function unwrap(address: Ip): Ip {
-  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? (address as ipaddr.IPv6).toIPv4Address() : address;
+  if (address.kind() !== 'ipv6') return address;
+  const v6 = address as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, high = 0, low = 0] = v6.parts;
+  // ::/96 but not :: or ::1 (their own ranges): RFC 4291 §2.5.5.1's IPv4-compatible form.
+  const compatible = a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0 && (high !== 0 || low > 1);
+  return compatible ? new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]) : address;
 }
 
 /** Why this address may not be called, or undefined when it may. */

@@ -44,6 +44,9 @@ export class DeliveryWorker {
     private readonly log: FastifyBaseLogger,
   ) {}
 
+  /** Told of each attempt's outcome and how long after its event it was made (metrics). */
+  onAttempt: (outcome: 'succeeded' | 'retrying' | 'failed', lagMs: number, latencyMs: number) => void = () => {};
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -133,14 +136,17 @@ export class DeliveryWorker {
     const body = JSON.stringify(eventBody(event));
     const result = await this.sender.send(endpoint.url, signedHeaders(endpoint, event.id, sentAt, body), body);
     const at = this.clock.now();
+    const lag = sentAt - event.created_at;
     if (result.ok) {
-      await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null), delivered_at: at });
+      this.onAttempt('succeeded', lag, result.latencyMs);
+      await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null, result.responseBody), delivered_at: at });
       if (endpoint.failing_since !== null) await this.endpoints.markHealthy(this.db, endpoint.id, endpoint.url);
       return;
     }
     const wait = this.settings.retryScheduleMs[delivery.attempts];
     const retry = wait === undefined ? undefined : at + Math.round(wait * (0.9 + Math.random() * 0.2));
-    await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error), next_attempt_at: retry ?? null });
+    this.onAttempt(retry === undefined ? 'failed' : 'retrying', lag, result.latencyMs);
+    await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error, result.responseBody), next_attempt_at: retry ?? null });
     await this.endpoints.markFailing(this.db, endpoint.id, endpoint.url, at);
     if (endpoint.failing_since !== null && at - endpoint.failing_since >= this.settings.disableAfterMs) {
       const reason = `Deliveries have failed since ${new Date(endpoint.failing_since).toISOString()}; the last error: ${result.error ?? 'unknown'}`;
@@ -160,8 +166,8 @@ export class DeliveryWorker {
   }
 }
 
-function outcome(status: 'succeeded' | 'failed' | 'pending', at: number, statusCode: number | null, latencyMs: number, error: string | null) {
-  return { status, last_attempt_at: at, last_status_code: statusCode, last_latency_ms: latencyMs, last_error: error, next_attempt_at: null, delivered_at: null };
+function outcome(status: 'succeeded' | 'failed' | 'pending', at: number, statusCode: number | null, latencyMs: number, error: string | null, responseBody: string | null = null) {
+  return { status, last_attempt_at: at, last_status_code: statusCode, last_latency_ms: latencyMs, last_error: error, last_response_body: responseBody, next_attempt_at: null, delivered_at: null };
 }
 
 /** Standard Webhooks headers; during a rotation both secrets sign, space-separated. */

@@ -11,10 +11,14 @@ export interface AttemptResult {
   statusCode: number | null;
   latencyMs: number;
   error: string | null;
+  /** The start of the receiver's reply (up to RESPONSE_BODY_LENGTH characters), for the delivery log. */
+  responseBody: string | null;
 }
 
-/** The part of a receiver's reply kept for the delivery log. */
+/** The part of a receiver's reply kept in an error message. */
 const MAX_ERROR_LENGTH = 500;
+/** The part of a receiver's reply kept for the delivery log. */
+export const RESPONSE_BODY_LENGTH = 4096;
 
 export class WebhookSender {
   private readonly agent: Agent;
@@ -39,7 +43,7 @@ export class WebhookSender {
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     if (ipaddr.isValid(host)) {
       const reason = blockedAddressReason(host, this.allow);
-      if (reason) return { ok: false, statusCode: null, latencyMs: 0, error: `refused: ${reason}` };
+      if (reason) return { ok: false, statusCode: null, latencyMs: 0, error: `refused: ${reason}`, responseBody: null };
     }
     try {
       const response = await request(url, {
@@ -51,11 +55,11 @@ export class WebhookSender {
       });
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       // Only the start of an answer is kept: a receiver must not make Trellis buffer (or wait for) a body without end.
-      const text = ok ? await response.body.dump({ limit: MAX_ERROR_LENGTH }).then(() => '', () => '') : await startOf(response.body, MAX_ERROR_LENGTH);
+      const text = await startOf(response.body, RESPONSE_BODY_LENGTH);
       const error = ok ? null : `HTTP ${response.statusCode}${response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not followed)' : ''}${text ? `: ${text.slice(0, MAX_ERROR_LENGTH)}` : ''}`;
-      return { ok, statusCode: response.statusCode, latencyMs: elapsed(), error };
+      return { ok, statusCode: response.statusCode, latencyMs: elapsed(), error, responseBody: text.slice(0, RESPONSE_BODY_LENGTH) };
     } catch (error) {
-      return { ok: false, statusCode: null, latencyMs: elapsed(), error: describe(error, this.timeoutMs) };
+      return { ok: false, statusCode: null, latencyMs: elapsed(), error: describe(error, this.timeoutMs), responseBody: null };
     }
   }
 
@@ -79,7 +83,8 @@ async function startOf(body: AsyncIterable<Buffer> & { destroy(): unknown }, lim
   } finally {
     body.destroy();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // PostgreSQL's text refuses NUL: a binary or compressed reply must not stop the attempt being recorded.
+  return Buffer.concat(chunks).toString('utf8').replaceAll('\u0000', '');
 }
 
 function describe(error: unknown, timeoutMs: number): string {

@@ -31,6 +31,7 @@ export function presentDelivery(delivery: WebhookDelivery) {
     last_status_code: delivery.last_status_code,
     last_latency_ms: delivery.last_latency_ms,
     last_error: delivery.last_error,
+    last_response_body: delivery.last_response_body,
     delivered_at: toIso(delivery.delivered_at),
     created_at: toIso(delivery.created_at),
     updated_at: toIso(delivery.updated_at),

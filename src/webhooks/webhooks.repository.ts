@@ -1,4 +1,5 @@
 /** Webhook endpoints and the delivery outbox. */
+import { insertRows } from '../db/bulk.js';
 import type { Capabilities } from '../db/capabilities.js';
 import { listRows } from '../db/list-rows.js';
 import type { WebhookDeliveryTable, WebhookEndpointTable } from '../db/schema.js';
@@ -12,7 +13,7 @@ export type WebhookEndpoint = Omit<WebhookEndpointTable, 'events' | 'enabled'> &
 export type WebhookDelivery = WebhookDeliveryTable;
 
 const ENDPOINT_COLUMNS = ['id', 'workspace_id', 'url', 'description', 'events', 'enabled', 'secret', 'previous_secret', 'previous_secret_expires_at', 'failing_since', 'disabled_reason', 'created_at', 'updated_at', 'version'] as const;
-const DELIVERY_COLUMNS = ['id', 'workspace_id', 'endpoint_id', 'event_id', 'event_type', 'status', 'attempts', 'next_attempt_at', 'lease_until', 'last_attempt_at', 'last_status_code', 'last_latency_ms', 'last_error', 'delivered_at', 'created_at', 'updated_at'] as const;
+const DELIVERY_COLUMNS = ['id', 'workspace_id', 'endpoint_id', 'event_id', 'event_type', 'status', 'attempts', 'next_attempt_at', 'lease_until', 'last_attempt_at', 'last_status_code', 'last_latency_ms', 'last_error', 'last_response_body', 'delivered_at', 'created_at', 'updated_at'] as const;
 
 const optionalNumber = (value: number | null): number | null => (value === null ? null : Number(value));
 const endpointFromRow = (row: WebhookEndpointTable): WebhookEndpoint => ({
@@ -86,7 +87,7 @@ export class WebhookDeliveryRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
   async insert(db: Executor, deliveries: WebhookDelivery[]): Promise<void> {
-    if (deliveries.length > 0) await db.insertInto('webhook_deliveries').values(deliveries).execute();
+    await insertRows(db, 'webhook_deliveries', deliveries);
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<WebhookDelivery | undefined> {
@@ -137,7 +138,7 @@ export class WebhookDeliveryRepository {
   async recordAttempt(
     db: Executor,
     delivery: WebhookDelivery,
-    outcome: Pick<WebhookDelivery, 'status' | 'next_attempt_at' | 'last_status_code' | 'last_latency_ms' | 'last_error' | 'delivered_at' | 'last_attempt_at'>,
+    outcome: Pick<WebhookDelivery, 'status' | 'next_attempt_at' | 'last_status_code' | 'last_latency_ms' | 'last_error' | 'last_response_body' | 'delivered_at' | 'last_attempt_at'>,
   ): Promise<boolean> {
     const result = await db
       .updateTable('webhook_deliveries')
@@ -156,6 +157,26 @@ export class WebhookDeliveryRepository {
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * The queue as operators watch it (metrics, `trellis doctor`): deliveries
+   * waiting for an attempt, and when the longest-waiting one fell due, over
+   * every workspace's enabled endpoints.
+   */
+  async queueState(db: Executor, now: number): Promise<{ pending: number; due: number; oldestDueAt: number | null }> {
+    const row = await db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('pending'),
+        eb.fn.sum<number>(eb.case().when('next_attempt_at', '<=', now).then(1).else(0).end()).as('due'),
+        eb.fn.min<number>('next_attempt_at').as('oldest'),
+      ])
+      .where('status', '=', 'pending')
+      .where('endpoint_id', 'in', (eb) => eb.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1))
+      .executeTakeFirstOrThrow();
+    const oldest = row.oldest === null ? null : Number(row.oldest);
+    return { pending: Number(row.pending), due: Number(row.due ?? 0), oldestDueAt: oldest !== null && oldest <= now ? oldest : null };
   }
 
   /** Deletes finished deliveries older than `before`. */

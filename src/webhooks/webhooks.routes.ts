@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { item, list, record } from '../http/envelope.js';
-import { listQuerystring, registerResource } from '../http/resource-routes.js';
+import { registerResource } from '../http/resource-routes.js';
+import { checkListQuery, listQueryOf, listQuerystring } from '../http/list-params.js';
 import { commonErrors, IdParams, ItemEnvelope, ListEnvelope } from '../http/schemas.js';
-import { parseListQuery } from '../list/list-query.js';
 import { deliveryListSpec, endpointListSpec } from './webhooks.list.js';
 import { presentDelivery, presentEndpoint } from './webhooks.presenter.js';
 import { WebhookEndpointCreate, WebhookEndpointUpdate } from './webhooks.schema.js';
@@ -59,20 +59,21 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   });
 
   app.get('/v1/webhook-endpoints/:id/deliveries', {
+    preValidation: checkListQuery(deliveryListSpec),
     schema: {
       operationId: 'webhook_endpoints.deliveries',
       tags: ['Webhooks'],
       summary: "An endpoint's deliveries",
-      description: 'Each delivery with its status, attempts, last response code, latency and error, and when the next attempt is due.',
+      description: "Each delivery with its status, attempts, last response code, latency, error and response body, the request body it sent, and when the next attempt is due.",
       params: IdParams,
       querystring: listQuerystring(deliveryListSpec),
       response: { 200: ListEnvelope(Type.Ref('WebhookDelivery')), ...commonErrors(404) },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
-      const query = parseListQuery(deliveryListSpec, request.query as Record<string, unknown>);
+      const query = listQueryOf(request);
       const page = await webhooks.deliveriesOf(actorOf(request), id, query);
-      return list(request, page, page.rows.map(presentDelivery), query.limit);
+      return list(request, page, page.rows.map((delivery) => ({ ...presentDelivery(delivery), request_body: delivery.request_body })), query.limit);
     },
   });
 

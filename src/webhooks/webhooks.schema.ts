@@ -64,6 +64,8 @@ export const WebhookDeliveryOut = Type.Object(
     last_status_code: Nullable(Type.Integer()),
     last_latency_ms: Nullable(Type.Integer()),
     last_error: Nullable(Type.String()),
+    last_response_body: Nullable(Type.String({ description: "The start (up to 4 KiB) of the receiver's reply to the last attempt." })),
+    request_body: Type.Optional(Nullable(Type.Unknown({ description: "In an endpoint's delivery log: the JSON body sent (the event), or null once the event is past retention." }))),
     delivered_at: Nullable(Timestamp),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -4,7 +4,8 @@ import { requireAccess, type Actor } from '../domain/actor.js';
 import { invalidFields, notFound } from '../domain/errors.js';
 import { checkIfMatch, concurrentChange } from '../domain/versioning.js';
 import type { Transactor } from '../db/transactor.js';
-import type { EventLog, EventBody } from '../events/event-log.js';
+import { eventBody, type EventLog, type EventBody } from '../events/event-log.js';
+import type { EventRepository } from '../events/events.repository.js';
 import type { ListQuery } from '../list/list-query.js';
 import { newId } from '../platform/ids.js';
 import { checkEndpointUrl, type AllowList } from './address-guard.js';
@@ -29,6 +30,7 @@ export class WebhookService {
     private readonly events: EventLog,
     private readonly allowPrivate: AllowList,
     private readonly workspaces: WorkspaceRepository,
+    private readonly eventRows: EventRepository,
   ) {}
 
   async get(actor: Actor, id: string): Promise<EndpointView> {
@@ -122,7 +124,10 @@ export class WebhookService {
   async deliveriesOf(actor: Actor, endpointId: string, query: ListQuery) {
     requireAccess(actor, 'webhooks', 'read');
     await this.find(actor, endpointId);
-    return this.deliveries.listOfEndpoint(this.tx.db, actor.workspaceId, endpointId, query);
+    const page = await this.deliveries.listOfEndpoint(this.tx.db, actor.workspaceId, endpointId, query);
+    // What each delivery sent: its event's body (signed and posted as is), while the event is kept.
+    const events = new Map((await this.eventRows.findMany(this.tx.db, actor.workspaceId, page.rows.map((d) => d.event_id))).map((e) => [e.id, eventBody(e)]));
+    return { ...page, rows: page.rows.map((delivery) => ({ ...delivery, request_body: events.get(delivery.event_id) ?? null })) };
   }
 
   /** Queues a delivery again now: a failed one, or a succeeded one to replay it. */

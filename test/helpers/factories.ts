@@ -47,6 +47,12 @@ export async function createCompany(api: ApiClient, body: Record<string, unknown
   return response.body.data;
 }
 
+export async function createDeal(api: ApiClient, body: Record<string, unknown> = {}): Promise<any> {
+  const response = await api.post('/v1/deals', { name: unique('Deal '), ...body });
+  assert.equal(response.status, 201, response.text);
+  return response.body.data;
+}
+
 export async function createUser(api: ApiClient, body: Record<string, unknown> = {}): Promise<any> {
   const response = await api.post('/v1/users', { email: `${unique('user-')}@example.com`, name: 'Uma User', ...body });
   assert.equal(response.status, 201, response.text);

@@ -1,4 +1,5 @@
 /** Raw HTTP for the JSON-RPC door: bodies as the clients send them, with any content type or none. */
+import http from 'node:http';
 export interface RpcReply {
   status: number;
   headers: Headers;
@@ -38,4 +39,37 @@ export function rpcClient(baseUrl: string, headers: Record<string, string>, path
     send,
     call: (method: string, params?: unknown, id: string | number = 'c1') => send({ jsonrpc: '2.0', method, ...(params !== undefined && { params }), id }),
   };
+}
+
+/**
+ * POSTs as Nutshell's Node client does: `https.request` with `write()` and
+ * `end()`, so the body goes chunked (no Content-Length) and without any
+ * Content-Type; HTTP Basic from `auth` ("email:key").
+ */
+export function nodeClientPost(baseUrl: string, payload: unknown, auth: string, path = '/api/v1/json'): Promise<RpcReply> {
+  const url = new URL(path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', auth }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let body: unknown;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        const headers = new Headers(Object.entries(response.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])));
+        resolve({ status: response.statusCode ?? 0, headers, text, body });
+      });
+    });
+    request.on('error', reject);
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    // Two writes, as a client streaming its body would: the server must read the whole of it.
+    const half = Math.floor(text.length / 2);
+    request.write(text.slice(0, half));
+    request.write(text.slice(half));
+    request.end();
+  });
 }

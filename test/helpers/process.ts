@@ -26,10 +26,11 @@ export function spawnServer(env: Record<string, string | undefined>): { child: C
   return { child, output: () => text, exited };
 }
 
-/** Starts the server and waits for its banner; PORT=0 picks a free port. */
-export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
+/** Starts the server and waits for its banner; PORT=0 picks a free port. Generous: tsx compiles the
+ * whole server on start, which takes over 30 s on a busy 2-core machine. */
+export async function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<ServerProcess> {
   const started = spawnServer({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = /bound to (http:\/\/[\d.]+:\d+)/.exec(started.output());
     if (match) return { ...started, url: match[1] as string };

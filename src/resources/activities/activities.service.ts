@@ -47,13 +47,22 @@ export class ActivityService {
   create(actor: Actor, input: ActivityCreate): Promise<Activity> {
     requireAccess(actor, 'activities', 'write');
     const draft = this.apply(blankActivity(this.clock.now(), actor.userId), input);
-    return this.unique(actor, draft, async (db, at) => {
-      await this.check(db, actor.workspaceId, draft);
-      const activity: Activity = { ...draft, id: newId('activity'), created_at: at, updated_at: at, version: 1 };
-      await this.activities.insert(db, actor.workspaceId, activity);
-      await this.events.record(db, actor, actor.workspaceId, at, 'activity.created', presentActivity(activity));
-      return activity;
-    });
+    return this.unique(actor, draft, (db, at) => this.createIn(db, actor, input, at));
+  }
+
+  /** Logs an activity inside an open transaction (also used by imports). */
+  async createIn(db: Executor, actor: Actor, input: ActivityCreate, at: number): Promise<Activity> {
+    const draft = this.apply(blankActivity(this.clock.now(), actor.userId), input);
+    await this.check(db, actor.workspaceId, draft);
+    const activity: Activity = { ...draft, id: newId('activity'), created_at: at, updated_at: at, version: 1 };
+    await this.activities.insert(db, actor.workspaceId, activity);
+    await this.events.record(db, actor, actor.workspaceId, at, 'activity.created', presentActivity(activity));
+    return activity;
+  }
+
+  /** The activity with this external id from this source, if any (how imports find one). */
+  findIdByExternalId(db: Executor, workspaceId: string, source: string, externalId: string): Promise<string | undefined> {
+    return this.activities.findIdByExternalId(db, workspaceId, source, externalId);
   }
 
   update(actor: Actor, id: string, input: ActivityUpdate, ifMatch?: number): Promise<Activity> {

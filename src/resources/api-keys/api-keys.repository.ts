@@ -51,6 +51,16 @@ export class ApiKeyRepository {
       .execute();
   }
 
+  /** Sets when the key stops working (a rotation's overlap). */
+  async expire(db: Executor, workspaceId: string, id: string, expiresAt: number, at: number): Promise<void> {
+    await db
+      .updateTable('api_keys')
+      .set((eb) => ({ expires_at: expiresAt, updated_at: at, version: eb('version', '+', 1) }))
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
+  }
+
   async findCredential(db: Executor, secretHash: string): Promise<Credential | undefined> {
     const [row] = await this.credentialQuery(db, secretHash);
     return row;

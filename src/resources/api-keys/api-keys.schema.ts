@@ -21,6 +21,16 @@ export const ApiKeyCreate = Type.Object(
 );
 export type ApiKeyCreate = Static<typeof ApiKeyCreate>;
 
+export const ApiKeyRotate = Type.Object(
+  {
+    overlap_seconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 30 * 86_400, default: 86_400, description: 'How long the old key keeps working beside the new one (0: it stops at once). Default 24 hours; at most 30 days.' }),
+    ),
+  },
+  { additionalProperties: false, title: 'ApiKeyRotate' },
+);
+export type ApiKeyRotate = Static<typeof ApiKeyRotate>;
+
 const keyFields = {
   id: Type.String({ examples: ['key_01JD3Z6QK8N8W4W2S1R9B7X5C3'] }),
   name: Type.String(),
@@ -39,7 +49,9 @@ const keyFields = {
 };
 
 export const ApiKeyOut = Type.Object(keyFields, { $id: 'ApiKey', title: 'ApiKey' });
-export const NewApiKeyOut = Type.Object(
-  { ...keyFields, secret: Type.String({ description: 'The key itself. Shown only in this response: store it now.' }) },
-  { $id: 'NewApiKey', title: 'NewApiKey' },
+const newKeyFields = { ...keyFields, secret: Type.String({ description: 'The key itself. Shown only in this response: store it now.' }) };
+export const NewApiKeyOut = Type.Object(newKeyFields, { $id: 'NewApiKey', title: 'NewApiKey' });
+export const RotatedApiKeyOut = Type.Object(
+  { ...newKeyFields, replaces: Type.Ref('ApiKey', { description: 'The old key, with the expiry the rotation gave it.' }) },
+  { $id: 'RotatedApiKey', title: 'RotatedApiKey' },
 );

@@ -11,6 +11,7 @@ import type { Budget } from '../../platform/rate-limiter.js';
 import { API_KEY_PATTERN, digestsEqual, generateApiKey, hashSecret, keyPrefix, type KeyMode } from '../../platform/secrets.js';
 import type { UserRepository } from '../users/users.repository.js';
 import type { ApiKeyRepository, ApiKeyRow } from './api-keys.repository.js';
+import type { CredentialCache } from './credential-cache.js';
 
 export interface ApiKeyInput {
   name: string;
@@ -41,6 +42,7 @@ export class ApiKeyService {
     private readonly keys: ApiKeyRepository,
     private readonly users: UserRepository,
     private readonly defaultRateLimit: number,
+    private readonly credentials: CredentialCache,
   ) {}
 
   /**
@@ -52,8 +54,13 @@ export class ApiKeyService {
     const unauthorized = () => new DomainError('unauthorized', 'The API key is missing, invalid, revoked or expired.');
     if (!API_KEY_PATTERN.test(secret)) throw unauthorized();
     const hash = hashSecret(secret);
-    const credential = await this.keys.findCredential(this.tx.db, hash);
+    let credential = this.credentials.get(hash);
+    if (credential === undefined) {
+      credential = await this.keys.findCredential(this.tx.db, hash);
+      if (credential) this.credentials.set(hash, credential);
+    }
     if (!credential || !digestsEqual(credential.secretHash, hash)) throw unauthorized();
+    // Revocation and expiry against the clock on every request, cached or not.
     const now = this.clock.now();
     if (credential.revokedAt !== null || (credential.expiresAt !== null && credential.expiresAt <= now)) throw unauthorized();
     if (basicUser !== undefined && basicUser.trim().toLowerCase() !== credential.userEmail) throw unauthorized();
@@ -133,10 +140,10 @@ export class ApiKeyService {
     return { ...page, rows: page.rows.map((key) => this.present(key)) };
   }
 
-  /** Revocation takes effect on the key's next request; revoking twice is harmless. */
+  /** Revocation takes effect on the key's next request (within a second on other instances); revoking twice is harmless. */
   async revoke(actor: Actor, id: string, ifMatch?: number): Promise<ApiKeyRow> {
     requireAdmin(actor);
-    return this.tx.writeIn(actor.workspaceId, async (db, at) => {
+    const revoked = await this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const key = await this.keys.find(db, actor.workspaceId, id);
       if (!key) throw notFound('API key');
       checkIfMatch(key.version, ifMatch);
@@ -146,6 +153,46 @@ export class ApiKeyService {
       await this.keys.revoke(db, actor.workspaceId, id, at);
       return this.present({ ...key, revoked_at: at, updated_at: at, version: key.version + 1 });
     });
+    await this.credentials.forgetWorkspace(actor.workspaceId);
+    return revoked;
+  }
+
+  /** After a change to who the workspace's keys act as (a user's role or email, a deleted user or workspace), committed. */
+  forgetWorkspace(workspaceId: string): Promise<void> {
+    return this.credentials.forgetWorkspace(workspaceId);
+  }
+
+  /**
+   * Rotation: a new key like the old one (name, scope, grants, user, rate
+   * limit, expiry), and the old one set to stop working after `overlapMs`, so
+   * the integration can switch over without a gap. A revoked or expired key is
+   * not rotated.
+   */
+  async rotate(actor: Actor, id: string, overlapMs: number): Promise<IssuedKey & { previous: ApiKeyRow }> {
+    requireAdmin(actor);
+    const rotated = await this.tx.writeIn(actor.workspaceId, async (db, at) => {
+      const key = await this.keys.find(db, actor.workspaceId, id);
+      if (!key) throw notFound('API key');
+      const holder = await this.users.find(db, actor.workspaceId, key.user_id);
+      requireMayActFor(actor, holder?.role ?? 'member');
+      if (key.revoked_at !== null) throw new DomainError('unprocessable', 'A revoked key cannot be rotated; create a new one.');
+      if (key.expires_at !== null && key.expires_at <= at) throw new DomainError('unprocessable', 'An expired key cannot be rotated; create a new one.');
+      const issued = await this.issue(
+        db,
+        actor.workspaceId,
+        key.user_id,
+        { name: key.name, scope: key.scope as KeyScope, grants: JSON.parse(key.grants) as string[], expires_at: key.expires_at, rate_limit_per_minute: key.rate_limit_per_minute },
+        at,
+        { mode: key.prefix.startsWith('trl_test_') ? 'test' : 'live' },
+      );
+      // The old key never outlives its own expiry.
+      const expiresAt = key.expires_at === null ? at + overlapMs : Math.min(key.expires_at, at + overlapMs);
+      await this.keys.expire(db, actor.workspaceId, id, expiresAt, at);
+      return { ...issued, previous: this.present({ ...key, expires_at: expiresAt, updated_at: at, version: key.version + 1 }) };
+    });
+    // The old key's cached look-up still has its old expiry.
+    await this.credentials.forgetWorkspace(actor.workspaceId);
+    return rotated;
   }
 
   private checkGrants(scope: KeyScope, grants: string[] | undefined): string[] {

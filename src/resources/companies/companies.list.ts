@@ -1,5 +1,5 @@
 import { normalizeDomain } from '../../domain/normalize.js';
-import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { ID_FIELD, TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
 import { tagFilter } from '../tags/tags.list.js';
 
 export const companyListSpec: ListSpec = {
@@ -13,13 +13,16 @@ export const companyListSpec: ListSpec = {
     employee_count: { type: 'integer', column: 'employee_count', nullable: true, sortable: true },
     phone: { type: 'string', column: 'phone', nullable: true },
     website: { type: 'string', column: 'website', nullable: true },
-    owner_id: { type: 'id', column: 'owner_id', nullable: true },
+    email: { type: 'string', column: 'email', nullable: true, sortable: true, normalize: (v) => v.trim().toLowerCase() },
+    description: { type: 'string', column: 'description', nullable: true },
+    owner_id: { type: 'id', column: 'owner_id', nullable: true, user: true },
     'address.city': { type: 'string', column: 'address_city', nullable: true, sortable: true },
     'address.state': { type: 'string', column: 'address_state', nullable: true, sortable: true },
     'address.postal_code': { type: 'string', column: 'address_postal_code', nullable: true },
     'address.country': { type: 'string', column: 'address_country', nullable: true, sortable: true },
     tag: tagFilter('company'),
+    ...ID_FIELD,
     ...TIME_FIELDS,
   },
-  search: { columns: ['name', 'domain'] },
+  search: { columns: ['name', 'domain', 'description'] },
 };

@@ -1,5 +1,6 @@
 import { addressFromColumns, addressToColumns, ADDRESS_COLUMNS } from '../../db/address-columns.js';
 import type { Capabilities } from '../../db/capabilities.js';
+import { chunks, IN_LIST_MAX, insertRows } from '../../db/bulk.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { CompanyTable } from '../../db/schema.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
@@ -9,6 +10,8 @@ import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
 import { companyListSpec } from './companies.list.js';
+import { prepared } from '../../db/prepared.js';
+import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
 
 export interface Company {
   id: string;
@@ -18,6 +21,8 @@ export interface Company {
   employee_count: number | null;
   phone: string | null;
   website: string | null;
+  email: string | null;
+  description: string | null;
   address: Address;
   owner_id: string | null;
   custom_fields: JsonObject;
@@ -27,7 +32,7 @@ export interface Company {
 }
 
 type Row = Omit<CompanyTable, 'workspace_id'>;
-const COLUMNS = ['id', 'name', 'domain', 'industry', 'employee_count', 'phone', 'website', ...ADDRESS_COLUMNS, 'owner_id', 'custom_fields', 'created_at', 'updated_at', 'version'] as const;
+const COLUMNS = ['id', 'name', 'domain', 'industry', 'employee_count', 'phone', 'website', 'email', 'description', ...ADDRESS_COLUMNS, 'owner_id', 'custom_fields', 'created_at', 'updated_at', 'version'] as const;
 
 const fromRow = (row: Row): Company => ({
   id: row.id,
@@ -37,6 +42,8 @@ const fromRow = (row: Row): Company => ({
   employee_count: row.employee_count,
   phone: row.phone,
   website: row.website,
+  email: row.email,
+  description: row.description,
   address: addressFromColumns(row),
   owner_id: row.owner_id,
   custom_fields: JSON.parse(row.custom_fields) as JsonObject,
@@ -55,7 +62,12 @@ export class CompanyRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
   async insert(db: Executor, workspaceId: string, company: Company): Promise<void> {
-    await db.insertInto('companies').values({ ...toRow(company), workspace_id: workspaceId }).execute();
+    await this.insertMany(db, workspaceId, [company]);
+  }
+
+  /** New companies in multi-row statements. */
+  async insertMany(db: Executor, workspaceId: string, companies: Company[]): Promise<void> {
+    await insertRows(db, 'companies', companies.map((company) => ({ workspace_id: workspaceId, ...toRow(company) })));
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<Company | undefined> {
@@ -63,9 +75,29 @@ export class CompanyRepository {
     return row && fromRow(row);
   }
 
+  /** The company with its tags, in one query. */
+  async findTagged(db: Executor, workspaceId: string, id: string): Promise<(Company & { tags: TagRef[] }) | undefined> {
+    const [row] = await this.findTaggedQuery(db, workspaceId, id);
+    return row && { ...fromRow(row), tags: tagsFromColumn(row.tags) };
+  }
+
+  private readonly findTaggedQuery = prepared((db: Executor, workspaceId: string, id: string) =>
+    db.selectFrom('companies').select(COLUMNS).select(tagsColumn(this.capabilities, 'company')).where('workspace_id', '=', workspaceId).where('id', '=', id),
+  );
+
   async findIdByDomain(db: Executor, workspaceId: string, domain: string): Promise<string | undefined> {
     const row = await db.selectFrom('companies').select('id').where('workspace_id', '=', workspaceId).where('domain', '=', domain).executeTakeFirst();
     return row?.id;
+  }
+
+  /** The companies that have these domains (normalised), one query per thousand: domain → id. */
+  async idsByDomains(db: Executor, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const piece of chunks([...new Set(domains)], IN_LIST_MAX)) {
+      const rows = await db.selectFrom('companies').select(['id', 'domain']).where('workspace_id', '=', workspaceId).where('domain', 'in', piece).execute();
+      for (const row of rows) if (row.domain !== null) ids.set(row.domain, row.id);
+    }
+    return ids;
   }
 
   /** A company whose name is this one, ignoring case; the oldest when several are. */

@@ -1,6 +1,6 @@
 /** The company operations' schemas: validation, serialization and the OpenAPI document come from these. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Address, AddressOut, CustomFields, CustomFieldsOut, Nullable, Timestamp } from '../../http/schemas.js';
+import { Address, AddressOut, CustomFields, CustomFieldsOut, Description, Nullable, Timestamp } from '../../http/schemas.js';
 import { TagIds } from '../tags/tags.schema.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
@@ -11,6 +11,8 @@ const fields = {
   employee_count: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000_000 }))),
   phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
   website: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254, description: "The company's general address (info@…); stored lower-cased, not unique." }))),
+  description: Type.Optional(Nullable(Description)),
   address: Type.Optional(Nullable(Address)),
   owner_id: Type.Optional(Nullable(Type.String({ description: 'A user of this workspace.' }))),
   tag_ids: Type.Optional(TagIds),
@@ -48,6 +50,8 @@ export const CompanyOut = Type.Object(
     employee_count: Nullable(Type.Integer()),
     phone: Nullable(Type.String()),
     website: Nullable(Type.String()),
+    email: Nullable(Type.String()),
+    description: Nullable(Type.String()),
     address: AddressOut,
     owner_id: Nullable(Type.String()),
     tags: Type.Array(Type.Ref('TagRef')),

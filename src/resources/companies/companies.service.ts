@@ -5,17 +5,19 @@ import { releaseAll, type Referrer } from '../../domain/references.js';
 import { upsert, type Written } from '../../domain/upsert.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
-import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
-import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeDomain } from '../../domain/normalize.js';
+import { DomainError, duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeDomain, normalizeEmail } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
+import { existingIds } from '../../db/records.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
+import { createBatch } from '../shared/create-batch.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentCompany } from './companies.presenter.js';
 import type { UserRepository } from '../users/users.repository.js';
-import { fillAddress, fillCustomFields, fillEmpty, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
+import { fillAddress, fillCustomFields, fillEmpty, mergeOrPreview, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
 import type { Company, CompanyRepository } from './companies.repository.js';
 import type { CompanyCreate, CompanyUpdate, CompanyUpsert } from './companies.schema.js';
 
@@ -35,9 +37,9 @@ export class CompanyService {
 
   async get(actor: Actor, id: string): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'read');
-    const company = await this.companies.find(this.tx.db, actor.workspaceId, id);
+    const company = await this.companies.findTagged(this.tx.db, actor.workspaceId, id);
     if (!company) throw notFound('company');
-    return this.tagging.attachOne(actor.workspaceId, 'company', company);
+    return company;
   }
 
   async list(actor: Actor, query: ListQuery) {
@@ -59,15 +61,42 @@ export class CompanyService {
 
   /** Creates a company inside an open transaction (also used by lead conversion). */
   async createIn(db: Executor, actor: Actor, input: CompanyCreate, at: number): Promise<CompanyView> {
-    const draft = this.apply(emptyCompany(), input);
-    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
-    await this.refuseTakenDomain(db, actor.workspaceId, draft.domain, undefined);
-    const company: Company = { ...draft, id: newId('company'), created_at: at, updated_at: at, version: 1 };
-    await this.companies.insert(db, actor.workspaceId, company);
-    await this.tagging.write(db, actor.workspaceId, 'company', company.id, input.tag_ids);
-    const view = await this.tagging.attachCreated(actor.workspaceId, 'company', company, input.tag_ids, db);
-    await this.events.record(db, actor, actor.workspaceId, at, 'company.created', presentCompany(view));
-    return view;
+    const [created] = await this.createManyIn(db, actor, [input], at);
+    if (created instanceof DomainError) throw created;
+    return created as CompanyView;
+  }
+
+  /**
+   * Creates companies inside an open transaction (an import's batch goes this
+   * way, and a single create is a list of one): every input is judged by the
+   * same rules, with one query per rule for the whole list. A refused input
+   * comes back as its error and writes nothing; the others are written with a
+   * multi-row insert, each with its company.created event. A domain given by
+   * two inputs belongs to the first; the second is a duplicate of it.
+   */
+  async createManyIn(db: Executor, actor: Actor, inputs: CompanyCreate[], at: number): Promise<(CompanyView | DomainError)[]> {
+    const { workspaceId } = actor;
+    return createBatch(
+      db,
+      actor,
+      at,
+      inputs,
+      {
+        type: 'company',
+        event: 'company.created',
+        draft: (input) => ({ ...this.apply(emptyCompany(), input), id: newId('company'), created_at: at, updated_at: at, version: 1 }),
+        checks: [(records, tagIds) => this.referenceErrors(db, workspaceId, records, tagIds), (records) => this.takenDomainErrors(db, workspaceId, records)],
+        insert: (records) => this.companies.insertMany(db, workspaceId, records),
+        present: presentCompany,
+      },
+      this.tagging,
+      this.events,
+    );
+  }
+
+  /** For each domain (normalised), the company that has it: an import's duplicate look-up for a whole batch in one query. */
+  findIdsByDomains(db: Executor, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
+    return this.companies.idsByDomains(db, workspaceId, domains);
   }
 
   /** The company with this domain, or else this name (case-insensitive), if any: how lead conversion finds companies. */
@@ -98,8 +127,8 @@ export class CompanyService {
     );
   }
 
-  /** Changes the company inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
-  private async updateIn(db: Executor, actor: Actor, id: string, input: CompanyUpdate, at: number, ifMatch?: number): Promise<Written<CompanyView>> {
+  /** Changes the company inside an open transaction (also used by imports); `unchanged` (and no event) when the input changes nothing. */
+  async updateIn(db: Executor, actor: Actor, id: string, input: CompanyUpdate, at: number, ifMatch?: number): Promise<Written<CompanyView>> {
     const found = await this.companies.find(db, actor.workspaceId, id);
     if (!found) throw notFound('company');
     checkIfMatch(found.version, ifMatch);
@@ -123,18 +152,18 @@ export class CompanyService {
    * converted leads move over, and it is deleted. One company.merged event.
    * Needs companies:write only, as deleting does.
    */
-  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number): Promise<CompanyView> {
+  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number, dryRun = false): Promise<CompanyView> {
     requireAccess(actor, 'companies', 'write');
     refuseSelfMerge('company', id, duplicateId);
     const deps = { tagging: this.tagging, referrers: this.referrers, events: this.events };
-    return this.tx.writeIn(actor.workspaceId, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
+    return mergeOrPreview(this.tx, actor.workspaceId, dryRun, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
   }
 
   private readonly mergeRecipe: MergeRecipe<Company> = {
     type: 'company',
     find: (db, workspaceId, id) => this.companies.find(db, workspaceId, id),
     fill: (survivor, duplicate) => ({
-      ...fillEmpty(survivor, duplicate, ['domain', 'industry', 'employee_count', 'phone', 'website', 'owner_id']),
+      ...fillEmpty(survivor, duplicate, ['domain', 'industry', 'employee_count', 'phone', 'website', 'email', 'description', 'owner_id']),
       address: fillAddress(survivor.address, duplicate.address),
       custom_fields: fillCustomFields(survivor.custom_fields, duplicate.custom_fields),
     }),
@@ -161,7 +190,7 @@ export class CompanyService {
 
   /** The record after applying a create or update body to `current`. */
   private apply(current: Company, input: CompanyUpdate): Company {
-    const text = <K extends 'industry' | 'phone' | 'website'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    const text = <K extends 'industry' | 'phone' | 'website' | 'description'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
     return {
       ...current,
       name: input.name?.trim() ?? current.name,
@@ -169,6 +198,8 @@ export class CompanyService {
       industry: text('industry'),
       phone: text('phone'),
       website: text('website'),
+      email: input.email === undefined ? current.email : input.email === null ? null : normalizeEmail(input.email),
+      description: text('description'),
       employee_count: input.employee_count === undefined ? current.employee_count : input.employee_count,
       address: mergeAddress(current.address, input.address),
       owner_id: input.owner_id === undefined ? current.owner_id : input.owner_id,
@@ -177,14 +208,37 @@ export class CompanyService {
   }
 
   private async checkReferences(db: Executor, workspaceId: string, company: Company, tagIds: string[] | undefined): Promise<void> {
-    if (company.owner_id !== null && !(await this.users.exists(db, workspaceId, company.owner_id))) throw unknownReference('owner_id', 'user');
-    await this.tagging.check(db, workspaceId, tagIds);
+    const [error] = await this.referenceErrors(db, workspaceId, [company], [tagIds]);
+    if (error) throw error;
+  }
+
+  /** For each company, the first reference (owner, tags) that names nothing in the workspace: one query per kind for the whole list. */
+  private async referenceErrors(db: Executor, workspaceId: string, companies: Company[], tagIds: (string[] | undefined)[]): Promise<(DomainError | undefined)[]> {
+    const owners = await existingIds(db, 'users', workspaceId, companies.flatMap((c) => (c.owner_id === null ? [] : [c.owner_id])));
+    const tagErrors = await this.tagging.checkEach(db, workspaceId, tagIds);
+    return companies.map((c, i) => (c.owner_id !== null && !owners.has(c.owner_id) ? unknownReference('owner_id', 'user') : tagErrors[i]));
   }
 
   private async refuseTakenDomain(db: Executor, workspaceId: string, domain: string | null, selfId: string | undefined): Promise<void> {
     if (domain === null) return;
     const existing = await this.companies.findIdByDomain(db, workspaceId, domain);
     if (existing !== undefined && existing !== selfId) throw duplicate('company', 'domain', existing);
+  }
+
+  /** `refuseTakenDomain` for new companies in one query; a domain also given by an earlier company of the list is taken by it. */
+  private async takenDomainErrors(db: Executor, workspaceId: string, companies: Company[]): Promise<(DomainError | undefined)[]> {
+    const owners = await this.companies.idsByDomains(
+      db,
+      workspaceId,
+      companies.flatMap((c) => (c.domain === null ? [] : [c.domain])),
+    );
+    return companies.map((company) => {
+      if (company.domain === null) return undefined;
+      const other = owners.get(company.domain);
+      if (other !== undefined) return duplicate('company', 'domain', other);
+      owners.set(company.domain, company.id);
+      return undefined;
+    });
   }
 
   /** Runs the write; if a racing request took the domain first, answers 409 naming the company that has it. */
@@ -213,6 +267,8 @@ function emptyCompany(): Company {
     employee_count: null,
     phone: null,
     website: null,
+    email: null,
+    description: null,
     address: EMPTY_ADDRESS,
     owner_id: null,
     custom_fields: {},

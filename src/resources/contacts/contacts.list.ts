@@ -1,4 +1,4 @@
-import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { ID_FIELD, TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
 import { tagFilter } from '../tags/tags.list.js';
 import { CONTACT_STATUSES } from './contacts.schema.js';
 
@@ -16,15 +16,18 @@ export const contactListSpec: ListSpec = {
     phone: { type: 'string', column: 'phone', nullable: true },
     title: { type: 'string', column: 'title', nullable: true, sortable: true },
     company_id: { type: 'id', column: 'company_id', nullable: true },
-    owner_id: { type: 'id', column: 'owner_id', nullable: true },
+    owner_id: { type: 'id', column: 'owner_id', nullable: true, user: true },
     status: { type: 'enum', column: 'status', values: CONTACT_STATUSES, sortable: true },
     source: { type: 'string', column: 'source', nullable: true, sortable: true },
+    description: { type: 'string', column: 'description', nullable: true },
+    website: { type: 'string', column: 'website', nullable: true },
     'address.city': { type: 'string', column: 'address_city', nullable: true, sortable: true },
     'address.state': { type: 'string', column: 'address_state', nullable: true, sortable: true },
     'address.postal_code': { type: 'string', column: 'address_postal_code', nullable: true },
     'address.country': { type: 'string', column: 'address_country', nullable: true, sortable: true },
     tag: tagFilter('contact'),
+    ...ID_FIELD,
     ...TIME_FIELDS,
   },
-  search: { columns: ['first_name', 'last_name'], via: allEmails },
+  search: { columns: ['first_name', 'last_name', 'description'], via: allEmails },
 };

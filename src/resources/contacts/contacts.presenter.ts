@@ -15,6 +15,8 @@ export function presentContact(contact: ContactView) {
     owner_id: contact.owner_id,
     status: contact.status,
     source: contact.source,
+    description: contact.description,
+    website: contact.website,
     address: contact.address,
     tags: contact.tags,
     custom_fields: contact.custom_fields,

@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../http/auth.js';
 import { list } from '../../http/envelope.js';
-import { listQuerystring, registerResource } from '../../http/resource-routes.js';
+import { registerResource } from '../../http/resource-routes.js';
+import { checkListQuery, listQueryOf, listQuerystring } from '../../http/list-params.js';
 import { commonErrors, IdParams, ListEnvelope } from '../../http/schemas.js';
-import { parseListQuery } from '../../list/list-query.js';
 import { contactListSpec } from './contacts.list.js';
 import { presentContact } from './contacts.presenter.js';
 import { ContactCreate, ContactUpdate, ContactUpsert } from './contacts.schema.js';
@@ -27,6 +27,7 @@ export function contactRoutes(app: FastifyInstance, contacts: ContactService): v
   });
 
   app.get('/v1/companies/:id/contacts', {
+    preValidation: checkListQuery(contactListSpec),
     schema: {
       operationId: 'companies.contacts.list',
       tags: ['Companies'],
@@ -37,7 +38,7 @@ export function contactRoutes(app: FastifyInstance, contacts: ContactService): v
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
-      const query = parseListQuery(contactListSpec, request.query as Record<string, unknown>);
+      const query = listQueryOf(request);
       const page = await contacts.listOfCompany(actorOf(request), id, query);
       return list(request, page, page.rows.map(presentContact), query.limit);
     },

@@ -1,6 +1,6 @@
 /** The contact operations' schemas: validation, serialization and the OpenAPI document come from these. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Address, AddressOut, CustomFields, CustomFieldsOut, Nullable, StringEnum, Timestamp } from '../../http/schemas.js';
+import { Address, AddressOut, CustomFields, CustomFieldsOut, Description, Nullable, StringEnum, Timestamp } from '../../http/schemas.js';
 import { TagIds } from '../tags/tags.schema.js';
 
 export const CONTACT_STATUSES = ['active', 'archived'] as const;
@@ -27,6 +27,8 @@ const fields = {
   owner_id: Type.Optional(Nullable(Type.String({ description: 'A user of this workspace.' }))),
   status: Type.Optional(StringEnum(CONTACT_STATUSES)),
   source: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  description: Type.Optional(Nullable(Description)),
+  website: Type.Optional(Nullable(Type.String({ maxLength: 2048, description: "The contact's own web address (a personal site or profile); a company keeps its own." }))),
   address: Type.Optional(Nullable(Address)),
   tag_ids: Type.Optional(TagIds),
   custom_fields: Type.Optional(Nullable(CustomFields)),
@@ -70,6 +72,8 @@ export const ContactOut = Type.Object(
     owner_id: Nullable(Type.String()),
     status: StringEnum(CONTACT_STATUSES),
     source: Nullable(Type.String()),
+    description: Nullable(Type.String()),
+    website: Nullable(Type.String()),
     address: AddressOut,
     tags: Type.Array(Type.Ref('TagRef')),
     custom_fields: CustomFieldsOut,

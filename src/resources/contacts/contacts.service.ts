@@ -9,13 +9,15 @@ import { DomainError, duplicate, invalidFields, notFound, unknownReference } fro
 import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEmail } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
+import { existingIds } from '../../db/records.js';
 import type { Page } from '../../db/list-rows.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
+import { createBatch } from '../shared/create-batch.js';
 import type { CompanyRepository } from '../companies/companies.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
-import { fillAddress, fillCustomFields, fillEmpty, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
+import { fillAddress, fillCustomFields, fillEmpty, mergeOrPreview, mergeRecords, refuseSelfMerge, type MergeRecipe } from '../shared/merge.js';
 import { MAX_ENTRIES, resolvePrimaryList } from './labelled-list.js';
 import type { Contact, ContactRepository } from './contacts.repository.js';
 import type { ContactCreate, ContactUpdate, ContactUpsert } from './contacts.schema.js';
@@ -39,9 +41,9 @@ export class ContactService {
 
   async get(actor: Actor, id: string): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'read');
-    const contact = await this.contacts.find(this.tx.db, actor.workspaceId, id);
+    const contact = await this.contacts.findTagged(this.tx.db, actor.workspaceId, id);
     if (!contact) throw notFound('contact');
-    return this.tagging.attachOne(actor.workspaceId, 'contact', contact);
+    return contact;
   }
 
   async list(actor: Actor, query: ListQuery) {
@@ -74,21 +76,49 @@ export class ContactService {
 
   /** Creates a contact inside an open transaction (also used by lead conversion). */
   async createIn(db: Executor, actor: Actor, input: ContactCreate, at: number): Promise<ContactView> {
-    const draft = this.apply(emptyContact(), input);
-    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
-    await this.refuseTakenEmails(db, actor.workspaceId, draft);
-    const contact: Contact = { ...draft, id: newId('contact'), created_at: at, updated_at: at, version: 1 };
-    await this.contacts.insert(db, actor.workspaceId, contact);
-    await this.tagging.write(db, actor.workspaceId, 'contact', contact.id, input.tag_ids);
-    const view = await this.tagging.attachCreated(actor.workspaceId, 'contact', contact, input.tag_ids, db);
-    await this.events.record(db, actor, actor.workspaceId, at, 'contact.created', presentContact(view));
-    return view;
+    const [created] = await this.createManyIn(db, actor, [input], at);
+    if (created instanceof DomainError) throw created;
+    return created as ContactView;
+  }
+
+  /**
+   * Creates contacts inside an open transaction (an import's batch goes this
+   * way, and a single create is a list of one): every input is judged by the
+   * same rules, with one query per rule for the whole list. A refused input
+   * comes back as its error and writes nothing; the others are written with
+   * multi-row statements, each with its contact.created event. An address
+   * given by two inputs belongs to the first; the second is a duplicate of it.
+   */
+  async createManyIn(db: Executor, actor: Actor, inputs: ContactCreate[], at: number): Promise<(ContactView | DomainError)[]> {
+    const { workspaceId } = actor;
+    return createBatch(
+      db,
+      actor,
+      at,
+      inputs,
+      {
+        type: 'contact',
+        event: 'contact.created',
+        draft: (input) => ({ ...this.apply(emptyContact(), input), id: newId('contact'), created_at: at, updated_at: at, version: 1 }),
+        checks: [(records, tagIds) => this.referenceErrors(db, workspaceId, records, tagIds), (records) => this.takenEmailErrors(db, workspaceId, records)],
+        insert: (records) => this.contacts.insertMany(db, workspaceId, records),
+        present: presentContact,
+      },
+      this.tagging,
+      this.events,
+    );
   }
 
   /** The contact holding this email, if any (lead conversion finds people this way). */
   async findIdByEmail(db: Executor, workspaceId: string, email: string): Promise<string | undefined> {
     const [owner] = await this.contacts.ownersOfEmails(db, workspaceId, [normalizeEmail(email)]);
     return owner?.contact_id;
+  }
+
+  /** The contacts holding these emails, by normalised email: one query for a whole import batch. */
+  async findIdsByEmails(db: Executor, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
+    const owners = await this.contacts.ownersOfEmails(db, workspaceId, [...new Set(emails.map(normalizeEmail))]);
+    return new Map(owners.map((o) => [o.email, o.contact_id]));
   }
 
   async update(actor: Actor, id: string, input: ContactUpdate, ifMatch?: number): Promise<ContactView> {
@@ -116,8 +146,8 @@ export class ContactService {
     );
   }
 
-  /** Changes the contact inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
-  private async updateIn(db: Executor, actor: Actor, id: string, input: ContactUpdate, at: number, ifMatch?: number): Promise<Written<ContactView>> {
+  /** Changes the contact inside an open transaction (also used by imports); `unchanged` (and no event) when the input changes nothing. */
+  async updateIn(db: Executor, actor: Actor, id: string, input: ContactUpdate, at: number, ifMatch?: number): Promise<Written<ContactView>> {
     const found = await this.contacts.find(db, actor.workspaceId, id);
     if (!found) throw notFound('contact');
     checkIfMatch(found.version, ifMatch);
@@ -141,18 +171,18 @@ export class ContactService {
    * activities, tasks and converted leads move over, and it is deleted. One
    * contact.merged event. Needs contacts:write only, as deleting does.
    */
-  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number): Promise<ContactView> {
+  async merge(actor: Actor, id: string, duplicateId: string, ifMatch?: number, dryRun = false): Promise<ContactView> {
     requireAccess(actor, 'contacts', 'write');
     refuseSelfMerge('contact', id, duplicateId);
     const deps = { tagging: this.tagging, referrers: this.referrers, events: this.events };
-    return this.tx.writeIn(actor.workspaceId, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
+    return mergeOrPreview(this.tx, actor.workspaceId, dryRun, (db, at) => mergeRecords(db, actor, at, deps, this.mergeRecipe, { id, duplicateId, ifMatch }));
   }
 
   private readonly mergeRecipe: MergeRecipe<Contact> = {
     type: 'contact',
     find: (db, workspaceId, id) => this.contacts.find(db, workspaceId, id),
     fill: (survivor, duplicate) => ({
-      ...fillEmpty(survivor, duplicate, ['first_name', 'last_name', 'title', 'source', 'company_id', 'owner_id']),
+      ...fillEmpty(survivor, duplicate, ['first_name', 'last_name', 'title', 'source', 'description', 'website', 'company_id', 'owner_id']),
       emails: appendMissing('emails', survivor.emails, duplicate.emails, (e) => e.email),
       phones: appendMissing('phones', survivor.phones, duplicate.phones, (p) => p.phone),
       address: fillAddress(survivor.address, duplicate.address),
@@ -192,7 +222,7 @@ export class ContactService {
       input.phone === undefined ? undefined : (cleanText(input.phone) ?? null),
       input.phones?.map((p) => ({ value: p.phone.trim(), label: cleanText(p.label) ?? null, primary: p.primary })),
     ).map(({ value, label }) => ({ phone: value, label }));
-    const text = <K extends 'first_name' | 'last_name' | 'title' | 'source'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    const text = <K extends 'first_name' | 'last_name' | 'title' | 'source' | 'description' | 'website'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
     const contact: Contact = {
       ...current,
       first_name: text('first_name'),
@@ -201,6 +231,8 @@ export class ContactService {
       phones,
       title: text('title'),
       source: text('source'),
+      description: text('description'),
+      website: text('website'),
       company_id: input.company_id === undefined ? current.company_id : input.company_id,
       owner_id: input.owner_id === undefined ? current.owner_id : input.owner_id,
       status: input.status ?? current.status,
@@ -214,16 +246,37 @@ export class ContactService {
   }
 
   private async checkReferences(db: Executor, workspaceId: string, contact: Contact, tagIds: string[] | undefined): Promise<void> {
-    if (contact.company_id !== null && !(await this.companies.exists(db, workspaceId, contact.company_id))) throw unknownReference('company_id', 'company');
-    if (contact.owner_id !== null && !(await this.users.exists(db, workspaceId, contact.owner_id))) throw unknownReference('owner_id', 'user');
-    await this.tagging.check(db, workspaceId, tagIds);
+    const [error] = await this.referenceErrors(db, workspaceId, [contact], [tagIds]);
+    if (error) throw error;
+  }
+
+  /** For each contact, the first reference (company, owner, tags) that names nothing in the workspace: one query per kind for the whole list. */
+  private async referenceErrors(db: Executor, workspaceId: string, contacts: Contact[], tagIds: (string[] | undefined)[]): Promise<(DomainError | undefined)[]> {
+    const companies = await existingIds(db, 'companies', workspaceId, contacts.flatMap((c) => (c.company_id === null ? [] : [c.company_id])));
+    const owners = await existingIds(db, 'users', workspaceId, contacts.flatMap((c) => (c.owner_id === null ? [] : [c.owner_id])));
+    const tagErrors = await this.tagging.checkEach(db, workspaceId, tagIds);
+    return contacts.map((c, i) => {
+      if (c.company_id !== null && !companies.has(c.company_id)) return unknownReference('company_id', 'company');
+      if (c.owner_id !== null && !owners.has(c.owner_id)) return unknownReference('owner_id', 'user');
+      return tagErrors[i];
+    });
   }
 
   /** Every address of a person is unique in the workspace: 409 naming the contact that has it. */
   private async refuseTakenEmails(db: Executor, workspaceId: string, contact: Contact): Promise<void> {
-    const taken = await this.contacts.ownersOfEmails(db, workspaceId, contact.emails.map((e) => e.email));
-    const other = taken.find((t) => t.contact_id !== contact.id);
-    if (other) throw duplicate('contact', 'email', other.contact_id);
+    const [error] = await this.takenEmailErrors(db, workspaceId, [contact]);
+    if (error) throw error;
+  }
+
+  /** `refuseTakenEmails` for a list in one query; an address also given by an earlier contact of the list is taken by it. */
+  private async takenEmailErrors(db: Executor, workspaceId: string, contacts: Contact[]): Promise<(DomainError | undefined)[]> {
+    const owners = new Map((await this.contacts.ownersOfEmails(db, workspaceId, [...new Set(contacts.flatMap((c) => c.emails.map((e) => e.email)))])).map((o) => [o.email, o.contact_id]));
+    return contacts.map((contact) => {
+      const other = contact.emails.map((e) => owners.get(e.email)).find((owner) => owner !== undefined && owner !== contact.id);
+      if (other !== undefined) return duplicate('contact', 'email', other);
+      for (const e of contact.emails) owners.set(e.email, contact.id);
+      return undefined;
+    });
   }
 
   /** Runs the write; if a racing request took one of the addresses given first, answers 409 naming the contact that has it. */
@@ -259,6 +312,8 @@ function emptyContact(): Contact {
     owner_id: null,
     status: 'active',
     source: null,
+    description: null,
+    website: null,
     address: EMPTY_ADDRESS,
     custom_fields: {},
     created_at: 0,

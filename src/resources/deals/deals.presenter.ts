@@ -18,6 +18,7 @@ export function presentDeal(deal: DealView) {
     closed_at: toIso(deal.closed_at),
     lost_reason: deal.lost_reason,
     source: deal.source,
+    description: deal.description,
     tags: deal.tags,
     custom_fields: deal.custom_fields,
     stage_entered_at: toIso(deal.stage_entered_at),

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { DealStageChangeTable, DealTable } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
 import type { Executor } from '../../db/transactor.js';
 import { clearReference, moveReference } from '../../db/unlink.js';
@@ -9,6 +10,7 @@ import type { JsonObject } from '../../domain/normalize.js';
 import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { dealListSpec } from './deals.list.js';
+import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
 
 export type DealStatus = 'open' | 'won' | 'lost';
 
@@ -29,6 +31,7 @@ export interface Deal {
   closed_at: number | null;
   lost_reason: string | null;
   source: string | null;
+  description: string | null;
   custom_fields: JsonObject;
   stage_entered_at: number;
   created_at: number;
@@ -39,7 +42,7 @@ export interface Deal {
 export type StageChange = Omit<DealStageChangeTable, 'workspace_id'>;
 
 type Row = Omit<DealTable, 'workspace_id'>;
-const COLUMNS = ['id', 'name', 'amount', 'currency', 'pipeline_id', 'stage_id', 'status', 'probability', 'owner_id', 'company_id', 'expected_close_date', 'closed_at', 'lost_reason', 'source', 'custom_fields', 'stage_entered_at', 'created_at', 'updated_at', 'version'] as const;
+const COLUMNS = ['id', 'name', 'amount', 'currency', 'pipeline_id', 'stage_id', 'status', 'probability', 'owner_id', 'company_id', 'expected_close_date', 'closed_at', 'lost_reason', 'source', 'description', 'custom_fields', 'stage_entered_at', 'created_at', 'updated_at', 'version'] as const;
 export const STAGE_CHANGE_COLUMNS = ['id', 'deal_id', 'from_stage_id', 'to_stage_id', 'changed_at', 'changed_by', 'ms_in_previous_stage'] as const;
 
 /** A history row as the rest of the code sees it: times as numbers of milliseconds. */
@@ -77,6 +80,30 @@ export class DealRepository {
     const contacts = await this.contactsOf(db, [id]);
     return fromRow(row, contacts.get(id) ?? []);
   }
+
+  /** The deal as shown (its contacts, tags and its stage's probability), in one query. */
+  async findShown(db: Executor, workspaceId: string, id: string): Promise<(Deal & { tags: TagRef[]; stage_probability: number }) | undefined> {
+    const [found] = await this.findShownQuery(db, workspaceId, id);
+    if (!found) return undefined;
+    const { tags, contact_ids, stage_probability, ...row } = found;
+    const contactIds = (typeof contact_ids === 'string' ? JSON.parse(contact_ids) : contact_ids) as string[];
+    return { ...fromRow(row, contactIds), tags: tagsFromColumn(tags), stage_probability: Number(stage_probability ?? 0) };
+  }
+
+  private readonly findShownQuery = prepared((db: Executor, workspaceId: string, id: string) =>
+    db
+      .selectFrom('deals')
+      .select(COLUMNS)
+      .select((eb) => [
+        this.capabilities.dialect === 'postgres'
+          ? sql<unknown>`(select coalesce(json_agg(dc.contact_id order by dc.position), '[]'::json) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids')
+          : sql<unknown>`(select json_group_array(dc.contact_id order by dc.position) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids'),
+        tagsColumn(this.capabilities, 'deal'),
+        eb.selectFrom('stages').select('stages.probability').whereRef('stages.id', '=', 'deals.stage_id').whereRef('stages.workspace_id', '=', 'deals.workspace_id').as('stage_probability'),
+      ])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id),
+  );
 
   exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
     return recordExists(db, 'deals', workspaceId, id);

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../http/auth.js';
-import { list, record } from '../../http/envelope.js';
-import { registerResource } from '../../http/resource-routes.js';
+import { ifMatchVersion, list, record } from '../../http/envelope.js';
+import { IfMatchHeaders, registerResource } from '../../http/resource-routes.js';
 import { commonErrors, IdParams, ItemEnvelope, ListEnvelope } from '../../http/schemas.js';
 import { dealListSpec } from './deals.list.js';
 import { presentDeal, presentStageChange } from './deals.presenter.js';
@@ -29,15 +29,16 @@ export function dealRoutes(app: FastifyInstance, deals: DealService): void {
       tags: ['Deals'],
       summary: 'Move a deal to a stage',
       description:
-        "Records the stage change (from, to, when, by whom, time in the old stage) and sets status and closed_at from the stage's type. Moving a deal to the stage it is in changes nothing, so a trigger may safely repeat the call. A stage of another pipeline is 422.",
+        "Records the stage change (from, to, when, by whom, time in the old stage) and sets status and closed_at from the stage's type. Moving a deal to the stage it is in changes nothing, so a trigger may safely repeat the call. A stage of another pipeline is 422. With If-Match (the version a board card was drawn from), answers 412 unless the deal is still at that version, so a move never overwrites a change the mover has not seen.",
       params: IdParams,
+      headers: IfMatchHeaders,
       body: DealMove,
-      response: { 200: ItemEnvelope(Type.Ref('Deal')), ...commonErrors(404, 422) },
+      response: { 200: ItemEnvelope(Type.Ref('Deal')), ...commonErrors(404, 412, 422) },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
       const body = request.body as DealMove;
-      return record(request, reply, presentDeal(await deals.move(actorOf(request), id, body.stage_id, body.lost_reason)));
+      return record(request, reply, presentDeal(await deals.move(actorOf(request), id, body.stage_id, body.lost_reason, ifMatchVersion(request))));
     },
   });
 

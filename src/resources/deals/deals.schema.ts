@@ -1,6 +1,6 @@
 /** The deal operations' schemas. */
 import { Type, type Static } from '@sinclair/typebox';
-import { CustomFields, CustomFieldsOut, Nullable, StringEnum, Timestamp } from '../../http/schemas.js';
+import { CustomFields, CustomFieldsOut, Description, Nullable, StringEnum, Timestamp } from '../../http/schemas.js';
 import { STAGE_TYPES } from '../pipelines/pipelines.schema.js';
 import { TagIds } from '../tags/tags.schema.js';
 
@@ -25,6 +25,7 @@ const fields = {
   expected_close_date: Type.Optional(Nullable(Type.String({ format: 'date', description: 'YYYY-MM-DD' }))),
   lost_reason: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   source: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  description: Type.Optional(Nullable(Description)),
   tag_ids: Type.Optional(TagIds),
   custom_fields: Type.Optional(Nullable(CustomFields)),
 };
@@ -62,6 +63,7 @@ export const DealOut = Type.Object(
     closed_at: Nullable(Timestamp),
     lost_reason: Nullable(Type.String()),
     source: Nullable(Type.String()),
+    description: Nullable(Type.String()),
     tags: Type.Array(Type.Ref('TagRef')),
     custom_fields: CustomFieldsOut,
     stage_entered_at: Timestamp,

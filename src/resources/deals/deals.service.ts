@@ -39,9 +39,9 @@ export class DealService implements StageOccupancy {
 
   async get(actor: Actor, id: string): Promise<DealView> {
     requireAccess(actor, 'deals', 'read');
-    const deal = await this.deals.find(this.tx.db, actor.workspaceId, id);
+    const deal = await this.deals.findShown(this.tx.db, actor.workspaceId, id);
     if (!deal) throw notFound('deal');
-    return this.view(actor.workspaceId, deal);
+    return deal;
   }
 
   async list(actor: Actor, query: ListQuery) {
@@ -92,11 +92,14 @@ export class DealService implements StageOccupancy {
     });
   }
 
-  /** Moves the deal to a stage of its pipeline; moving it to its current stage changes nothing. */
-  async move(actor: Actor, id: string, stageId: string, lostReason?: string): Promise<DealView> {
+  /**
+   * Moves the deal to a stage of its pipeline; moving it to its current stage changes nothing.
+   * `ifMatch` is checked first, so a stale move is refused even when it would change nothing.
+   */
+  async move(actor: Actor, id: string, stageId: string, lostReason?: string, ifMatch?: number): Promise<DealView> {
     requireAccess(actor, 'deals', 'write');
     return this.tx.writeIn(actor.workspaceId, async (db, at) => {
-      const current = await this.load(db, actor.workspaceId, id);
+      const current = await this.load(db, actor.workspaceId, id, ifMatch);
       const before = await this.view(actor.workspaceId, current, db);
       if (current.stage_id === stageId) return before;
       const stage = await this.placement(db, actor.workspaceId, undefined, stageId, current);
@@ -221,7 +224,7 @@ export class DealService implements StageOccupancy {
   }
 
   private apply(current: Deal, input: DealUpdate): Deal {
-    const text = <K extends 'lost_reason' | 'source'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
+    const text = <K extends 'lost_reason' | 'source' | 'description'>(key: K) => (input[key] === undefined ? current[key] : (cleanText(input[key]) ?? null));
     return {
       ...current,
       name: input.name?.trim() ?? current.name,
@@ -234,6 +237,7 @@ export class DealService implements StageOccupancy {
       expected_close_date: input.expected_close_date === undefined ? current.expected_close_date : input.expected_close_date,
       lost_reason: text('lost_reason'),
       source: text('source'),
+      description: text('description'),
       custom_fields: mergeCustomFields(current.custom_fields, input.custom_fields),
     };
   }
@@ -293,6 +297,7 @@ function blankDeal(stage: Stage, at: number): Deal {
     closed_at: null,
     lost_reason: null,
     source: null,
+    description: null,
     custom_fields: {},
     stage_entered_at: at,
     created_at: at,

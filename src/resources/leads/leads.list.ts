@@ -1,4 +1,4 @@
-import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { ID_FIELD, TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
 import { tagFilter } from '../tags/tags.list.js';
 import { LEAD_STATUSES } from './leads.schema.js';
 
@@ -16,7 +16,7 @@ export const leadListSpec: ListSpec = {
     website: { type: 'string', column: 'website', nullable: true },
     source: { type: 'string', column: 'source', nullable: true, sortable: true },
     status: { type: 'enum', column: 'status', values: LEAD_STATUSES, sortable: true },
-    owner_id: { type: 'id', column: 'owner_id', nullable: true },
+    owner_id: { type: 'id', column: 'owner_id', nullable: true, user: true },
     created_by: { type: 'id', column: 'created_by', nullable: true },
     city: { type: 'string', column: 'city', nullable: true, sortable: true },
     state: { type: 'string', column: 'state', nullable: true, sortable: true },
@@ -24,6 +24,7 @@ export const leadListSpec: ListSpec = {
     country: { type: 'string', column: 'country', nullable: true, sortable: true },
     tag: tagFilter('lead'),
     converted_at: { type: 'timestamp', column: 'converted_at', nullable: true, sortable: true },
+    ...ID_FIELD,
     ...TIME_FIELDS,
   },
   search: { columns: ['first_name', 'last_name', 'email', 'company_name'] },

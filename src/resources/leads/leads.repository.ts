@@ -1,4 +1,5 @@
 import type { Capabilities } from '../../db/capabilities.js';
+import { chunks, IN_LIST_MAX, insertRows } from '../../db/bulk.js';
 import { listRows } from '../../db/list-rows.js';
 import type { LeadTable } from '../../db/schema.js';
 import { deleteRecord, recordExists, replaceRecord } from '../../db/records.js';
@@ -8,6 +9,8 @@ import type { JsonObject } from '../../domain/normalize.js';
 import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { leadListSpec } from './leads.list.js';
+import { prepared } from '../../db/prepared.js';
+import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
 
 export type Lead = Omit<LeadTable, 'workspace_id' | 'name_key' | 'custom_fields'> & { custom_fields: JsonObject };
 type Row = Omit<LeadTable, 'workspace_id' | 'name_key'>;
@@ -40,7 +43,12 @@ export class LeadRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
   async insert(db: Executor, workspaceId: string, lead: Lead): Promise<void> {
-    await db.insertInto('leads').values({ ...toRow(lead), workspace_id: workspaceId }).execute();
+    await this.insertMany(db, workspaceId, [lead]);
+  }
+
+  /** New leads in multi-row statements. */
+  async insertMany(db: Executor, workspaceId: string, leads: Lead[]): Promise<void> {
+    await insertRows(db, 'leads', leads.map((lead) => ({ workspace_id: workspaceId, ...toRow(lead) })));
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<Lead | undefined> {
@@ -48,23 +56,48 @@ export class LeadRepository {
     return row && fromRow(row);
   }
 
+  /** The lead with its tags, in one query. */
+  async findTagged(db: Executor, workspaceId: string, id: string): Promise<(Lead & { tags: TagRef[] }) | undefined> {
+    const [found] = await this.findTaggedQuery(db, workspaceId, id);
+    if (!found) return undefined;
+    const { tags, ...row } = found;
+    return { ...fromRow(row), tags: tagsFromColumn(tags) };
+  }
+
+  private readonly findTaggedQuery = prepared((db: Executor, workspaceId: string, id: string) =>
+    db.selectFrom('leads').select(COLUMNS).select(tagsColumn(this.capabilities, 'lead')).where('workspace_id', '=', workspaceId).where('id', '=', id),
+  );
+
   exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
     return recordExists(db, 'leads', workspaceId, id);
   }
 
   /**
-   * A lead this one would duplicate: the same email, or, when either has no
-   * email, the same name and company.
+   * The leads that share an email or a name key with these, oldest first
+   * (except `exceptId`, the lead being changed): what the dedup rule compares
+   * against, one query per thousand values.
    */
-  async findDuplicate(db: Executor, workspaceId: string, lead: Lead): Promise<{ id: string; field: 'email' | 'name' } | undefined> {
-    if (lead.email !== null) {
-      const byEmail = await db.selectFrom('leads').select('id').where('workspace_id', '=', workspaceId).where('email', '=', lead.email).where('id', '!=', lead.id).executeTakeFirst();
-      if (byEmail) return { id: byEmail.id, field: 'email' };
+  async dedupCandidates(db: Executor, workspaceId: string, leads: Lead[], exceptId?: string): Promise<{ id: string; email: string | null; name_key: string }[]> {
+    const emails = [...new Set(leads.flatMap((l) => (l.email === null ? [] : [l.email])))];
+    const keys = [...new Set(leads.map(leadNameKey))];
+    const found = new Map<string, { id: string; email: string | null; name_key: string; created_at: number }>();
+    const pieces: ['email' | 'name_key', string[]][] = [...chunks(emails, IN_LIST_MAX).map((p): ['email', string[]] => ['email', p]), ...chunks(keys, IN_LIST_MAX).map((p): ['name_key', string[]] => ['name_key', p])];
+    for (const [column, piece] of pieces) {
+      let query = db.selectFrom('leads').select(['id', 'email', 'name_key', 'created_at']).where('workspace_id', '=', workspaceId).where(column, 'in', piece);
+      if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+      for (const row of await query.execute()) found.set(row.id, { ...row, created_at: Number(row.created_at) });
     }
-    let byName = db.selectFrom('leads').select('id').where('workspace_id', '=', workspaceId).where('name_key', '=', leadNameKey(lead)).where('id', '!=', lead.id);
-    if (lead.email !== null) byName = byName.where('email', 'is', null);
-    const row = await byName.orderBy('created_at').limit(1).executeTakeFirst();
-    return row && { id: row.id, field: 'name' };
+    return [...found.values()].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  }
+
+  /** The leads that have these emails (normalised), one query per thousand: email → id. */
+  async idsByEmails(db: Executor, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const piece of chunks([...new Set(emails)], IN_LIST_MAX)) {
+      const rows = await db.selectFrom('leads').select(['id', 'email']).where('workspace_id', '=', workspaceId).where('email', 'in', piece).execute();
+      for (const row of rows) if (row.email !== null) ids.set(row.email, row.id);
+    }
+    return ids;
   }
 
   async findIdByEmail(db: Executor, workspaceId: string, email: string): Promise<string | undefined> {

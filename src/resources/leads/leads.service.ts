@@ -10,16 +10,18 @@ import { releaseAll, type Referrer } from '../../domain/references.js';
 import { upsert, type Written } from '../../domain/upsert.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
+import { existingIds } from '../../db/records.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
+import { createBatch } from '../shared/create-batch.js';
 import type { CompanyService } from '../companies/companies.service.js';
 import type { ContactService } from '../contacts/contacts.service.js';
 import type { DealService } from '../deals/deals.service.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
 import type { UserRepository } from '../users/users.repository.js';
-import type { Lead, LeadRepository } from './leads.repository.js';
+import { leadNameKey, type Lead, type LeadRepository } from './leads.repository.js';
 import type { LeadConvert, LeadCreate, LeadUpdate, LeadUpsert } from './leads.schema.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentLead } from './leads.presenter.js';
@@ -48,9 +50,9 @@ export class LeadService {
 
   async get(actor: Actor, id: string): Promise<LeadView> {
     requireAccess(actor, 'leads', 'read');
-    const lead = await this.leads.find(this.tx.db, actor.workspaceId, id);
+    const lead = await this.leads.findTagged(this.tx.db, actor.workspaceId, id);
     if (!lead) throw notFound('lead');
-    return this.tagging.attachOne(actor.workspaceId, 'lead', lead);
+    return lead;
   }
 
   async list(actor: Actor, query: ListQuery) {
@@ -70,16 +72,49 @@ export class LeadService {
     return this.unique(actor, email, () => this.tx.writeIn(actor.workspaceId, (db, at) => this.createIn(db, actor, input, at)));
   }
 
-  private async createIn(db: Executor, actor: Actor, input: LeadCreate, at: number): Promise<LeadView> {
-    const draft: Lead = { ...this.apply(blankLead(), input), created_by: actor.userId };
-    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
-    const lead: Lead = { ...draft, id: newId('lead'), created_at: at, updated_at: at };
-    await this.refuseDuplicate(db, actor.workspaceId, lead);
-    await this.leads.insert(db, actor.workspaceId, lead);
-    await this.tagging.write(db, actor.workspaceId, 'lead', lead.id, input.tag_ids);
-    const view = await this.tagging.attachCreated(actor.workspaceId, 'lead', lead, input.tag_ids, db);
-    await this.events.record(db, actor, actor.workspaceId, at, 'lead.created', presentLead(view));
-    return view;
+  /** The lead with this email, if any (how upserts and imports find one). */
+  findIdByEmail(db: Executor, workspaceId: string, email: string): Promise<string | undefined> {
+    return this.leads.findIdByEmail(db, workspaceId, normalizeEmail(email));
+  }
+
+  /** For each email (normalised), the lead that has it: an import's duplicate look-up for a whole batch in one query. */
+  findIdsByEmails(db: Executor, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
+    return this.leads.idsByEmails(db, workspaceId, emails);
+  }
+
+  /** Creates a lead inside an open transaction (also used by imports). */
+  async createIn(db: Executor, actor: Actor, input: LeadCreate, at: number): Promise<LeadView> {
+    const [created] = await this.createManyIn(db, actor, [input], at);
+    if (created instanceof DomainError) throw created;
+    return created as LeadView;
+  }
+
+  /**
+   * Creates leads inside an open transaction (an import's batch goes this way,
+   * and a single create is a list of one): every input is judged by the same
+   * rules, with one query per rule for the whole list. A refused input comes
+   * back as its error and writes nothing; the others are written with a
+   * multi-row insert, each with its lead.created event. An input duplicating an
+   * earlier input of the list is a duplicate of the lead that input creates.
+   */
+  async createManyIn(db: Executor, actor: Actor, inputs: LeadCreate[], at: number): Promise<(LeadView | DomainError)[]> {
+    const { workspaceId } = actor;
+    return createBatch(
+      db,
+      actor,
+      at,
+      inputs,
+      {
+        type: 'lead',
+        event: 'lead.created',
+        draft: (input) => ({ ...this.apply(blankLead(), input), created_by: actor.userId, id: newId('lead'), created_at: at, updated_at: at }),
+        checks: [(records, tagIds) => this.referenceErrors(db, workspaceId, records, tagIds), (records) => this.duplicateErrors(db, workspaceId, records)],
+        insert: (records) => this.leads.insertMany(db, workspaceId, records),
+        present: presentLead,
+      },
+      this.tagging,
+      this.events,
+    );
   }
 
   async update(actor: Actor, id: string, input: LeadUpdate, ifMatch?: number): Promise<LeadView> {
@@ -102,8 +137,8 @@ export class LeadService {
     );
   }
 
-  /** Changes the lead inside an open transaction; `unchanged` (and no event) when the input changes nothing. */
-  private async updateIn(db: Executor, actor: Actor, id: string, input: LeadUpdate, at: number, ifMatch?: number): Promise<Written<LeadView>> {
+  /** Changes the lead inside an open transaction (also used by imports); `unchanged` (and no event) when the input changes nothing. */
+  async updateIn(db: Executor, actor: Actor, id: string, input: LeadUpdate, at: number, ifMatch?: number): Promise<Written<LeadView>> {
     const current = await this.load(db, actor.workspaceId, id, ifMatch);
     if (current.status === 'converted' && input.status !== undefined) {
       throw new DomainError('unprocessable', 'A converted lead keeps the status converted.', { status: ['The lead is converted.'] });
@@ -248,16 +283,49 @@ export class LeadService {
   }
 
   private async checkReferences(db: Executor, workspaceId: string, lead: Lead, tagIds: string[] | undefined): Promise<void> {
-    if (lead.owner_id !== null && !(await this.users.exists(db, workspaceId, lead.owner_id))) throw unknownReference('owner_id', 'user');
-    await this.tagging.check(db, workspaceId, tagIds);
+    const [error] = await this.referenceErrors(db, workspaceId, [lead], [tagIds]);
+    if (error) throw error;
+  }
+
+  /** For each lead, the first reference (owner, tags) that names nothing in the workspace: one query per kind for the whole list. */
+  private async referenceErrors(db: Executor, workspaceId: string, leads: Lead[], tagIds: (string[] | undefined)[]): Promise<(DomainError | undefined)[]> {
+    const owners = await existingIds(db, 'users', workspaceId, leads.flatMap((l) => (l.owner_id === null ? [] : [l.owner_id])));
+    const tagErrors = await this.tagging.checkEach(db, workspaceId, tagIds);
+    return leads.map((l, i) => (l.owner_id !== null && !owners.has(l.owner_id) ? unknownReference('owner_id', 'user') : tagErrors[i]));
   }
 
   private async refuseDuplicate(db: Executor, workspaceId: string, lead: Lead): Promise<void> {
-    const existing = await this.leads.findDuplicate(db, workspaceId, lead);
-    if (existing?.field === 'email') throw duplicate('lead', 'email', existing.id);
-    if (existing) {
-      throw new DomainError('duplicate', 'A lead with this first name, last name and company already exists.', { existing_id: existing.id, field: 'name' });
-    }
+    const [error] = await this.duplicateErrors(db, workspaceId, [lead], lead.id);
+    if (error) throw error;
+  }
+
+  /**
+   * The dedup rule, for a list in one query per kind: a lead duplicates one with
+   * the same email or, when either has no email, the same name and company (the
+   * oldest such lead is named). A lead of the list counts as existing for the
+   * leads after it.
+   */
+  private async duplicateErrors(db: Executor, workspaceId: string, leads: Lead[], exceptId?: string): Promise<(DomainError | undefined)[]> {
+    const byEmail = new Map<string, string>();
+    // Per name key: the oldest lead, and the oldest without an email.
+    const byName = new Map<string, { any: string; withoutEmail?: string }>();
+    const remember = (lead: { id: string; email: string | null }, key: string) => {
+      if (lead.email !== null && !byEmail.has(lead.email)) byEmail.set(lead.email, lead.id);
+      const named = byName.get(key) ?? { any: lead.id };
+      if (lead.email === null) named.withoutEmail ??= lead.id;
+      byName.set(key, named);
+    };
+    for (const candidate of await this.leads.dedupCandidates(db, workspaceId, leads, exceptId)) remember(candidate, candidate.name_key);
+    return leads.map((lead) => {
+      const key = leadNameKey(lead);
+      const sameEmail = lead.email === null ? undefined : byEmail.get(lead.email);
+      if (sameEmail !== undefined) return duplicate('lead', 'email', sameEmail);
+      const named = byName.get(key);
+      const sameName = lead.email === null ? named?.any : named?.withoutEmail;
+      if (sameName !== undefined) return new DomainError('duplicate', 'A lead with this first name, last name and company already exists.', { existing_id: sameName, field: 'name' });
+      remember(lead, key);
+      return undefined;
+    });
   }
 
   private async load(db: Executor, workspaceId: string, id: string, ifMatch?: number): Promise<Lead> {

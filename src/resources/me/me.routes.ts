@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../http/auth.js';
 import { item } from '../../http/envelope.js';
-import { commonErrors, ItemEnvelope } from '../../http/schemas.js';
+import { commonErrors, ItemEnvelope, Nullable } from '../../http/schemas.js';
 import { BURST_REFILL_SECONDS } from '../../platform/rate-limiter.js';
 import { presentApiKey } from '../api-keys/api-keys.presenter.js';
 import { presentUser } from '../users/users.presenter.js';
@@ -13,7 +13,7 @@ import type { MeService } from './me.service.js';
 const MeOut = Type.Object({
   user: Type.Ref('User'),
   workspace: Type.Ref('Workspace'),
-  api_key: Type.Ref('ApiKey'),
+  api_key: Nullable(Type.Ref('ApiKey', { description: 'null for a browser session (see GET /v1/auth/session).' })),
   rate_limit: Type.Object({
     limit_per_minute: Type.Integer(),
     burst: Type.Integer({ description: 'Requests allowed in one minute while the burst allowance lasts.' }),
@@ -35,7 +35,7 @@ export function meRoutes(app: FastifyInstance, me: MeService, apiKeys: ApiKeySer
       return item(request, {
         user: presentUser(user),
         workspace: presentWorkspace(workspace),
-        api_key: presentApiKey(apiKeys.present(apiKey)),
+        api_key: apiKey ? presentApiKey(apiKeys.present(apiKey)) : null,
         rate_limit: { limit_per_minute: budget.perMinute, burst: budget.burst, burst_refill_seconds: BURST_REFILL_SECONDS },
       });
     },

@@ -1,4 +1,4 @@
-/** Who a key is: its user, workspace, scope and rate limit. Any valid key may ask. */
+/** Who a key (or a browser session) is: its user, workspace, scope and rate limit. Any valid key may ask. */
 import type { Actor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import { budgetFor } from '../../domain/rate-limits.js';
@@ -11,7 +11,8 @@ import type { WorkspaceRepository, WorkspaceRow } from '../workspaces/workspaces
 export interface Me {
   user: UserRow;
   workspace: WorkspaceRow;
-  apiKey: ApiKeyRow;
+  /** Undefined for a browser session. */
+  apiKey: ApiKeyRow | undefined;
   budget: Budget;
 }
 
@@ -28,9 +29,9 @@ export class MeService {
     const [user, workspace, apiKey] = await Promise.all([
       this.users.find(this.tx.db, actor.workspaceId, actor.userId),
       this.workspaces.find(this.tx.db, actor.workspaceId),
-      this.keys.find(this.tx.db, actor.workspaceId, actor.keyId),
+      actor.sessionId === undefined ? this.keys.find(this.tx.db, actor.workspaceId, actor.keyId) : undefined,
     ]);
-    if (!user || !workspace || !apiKey) throw notFound('API key');
-    return { user, workspace, apiKey, budget: budgetFor(workspace.plan, apiKey.rate_limit_per_minute, this.defaultRateLimit) };
+    if (!user || !workspace || (!apiKey && actor.sessionId === undefined)) throw notFound('API key');
+    return { user, workspace, apiKey, budget: budgetFor(workspace.plan, apiKey?.rate_limit_per_minute ?? null, this.defaultRateLimit) };
   }
 }

@@ -87,5 +87,6 @@ export class SandboxService {
       if (!sandbox || sandbox.parent_workspace_id !== actor.workspaceId) throw notFound('sandbox');
       await this.workspaces.delete(db, id);
     });
+    await this.apiKeys.forgetWorkspace(id);
   }
 }

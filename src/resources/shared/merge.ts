@@ -11,7 +11,7 @@ import { DomainError, notFound } from '../../domain/errors.js';
 import { mergeCustomFields, type Address, type JsonObject } from '../../domain/normalize.js';
 import { reassignAll, type Referrer } from '../../domain/references.js';
 import { checkIfMatch, concurrentChange } from '../../domain/versioning.js';
-import type { Executor } from '../../db/transactor.js';
+import type { Executor, Transactor } from '../../db/transactor.js';
 import type { EventLog, Presented } from '../../events/event-log.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
@@ -38,6 +38,32 @@ export interface MergeDeps {
   tagging: Tagging;
   referrers: readonly Referrer[];
   events: EventLog;
+}
+
+/** Carries a dry run's result out of its transaction, which throwing rolls back. */
+class DryRunResult<T> extends Error {
+  constructor(readonly result: T) {
+    super('dry run');
+  }
+}
+
+/**
+ * Runs a merge in a workspace write transaction; with `dryRun`, the same merge
+ * (every rule and check, so the same errors) and then a rollback: the answer is
+ * the survivor as the merge would leave it, and nothing is written, no event
+ * recorded. One code path for both, so the preview cannot drift from the merge.
+ */
+export async function mergeOrPreview<T>(tx: Transactor, workspaceId: string, dryRun: boolean, work: (db: Executor, at: number) => Promise<T>): Promise<T> {
+  try {
+    return await tx.writeIn(workspaceId, async (db, at) => {
+      const result = await work(db, at);
+      if (dryRun) throw new DryRunResult(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof DryRunResult) return error.result as T;
+    throw error;
+  }
 }
 
 /** Refused before anything is read: a record is no duplicate of itself. */
@@ -95,7 +121,7 @@ export function fillAddress(survivor: Address, duplicate: Address): Address {
 
 /** The survivor's custom fields plus the duplicate's keys it lacks; 422 when together they exceed the limits. */
 export function fillCustomFields(survivor: JsonObject, duplicate: JsonObject): JsonObject {
-  const missing = Object.fromEntries(Object.entries(duplicate).filter(([key]) => !(key in survivor)));
+  const missing = Object.fromEntries(Object.entries(duplicate).filter(([key]) => !Object.hasOwn(survivor, key)));
   try {
     return mergeCustomFields(survivor, missing);
   } catch (error) {

@@ -1,5 +1,5 @@
 /** Tags on records (contacts, companies, leads, deals): checking, writing and reading them, for every taggable resource alike. */
-import { unknownReference } from '../../domain/errors.js';
+import { unknownReference, type DomainError } from '../../domain/errors.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { TaggableType } from './tags.list.js';
 import type { TagRef, TagRepository } from './tags.repository.js';
@@ -12,9 +12,16 @@ export class Tagging {
 
   /** Refuses tag ids that are not tags of the workspace (422 on `tag_ids`). */
   async check(db: Executor, workspaceId: string, tagIds: string[] | undefined): Promise<void> {
-    if (tagIds === undefined || tagIds.length === 0) return;
-    const found = await this.tags.existing(db, workspaceId, tagIds);
-    if (found.size !== new Set(tagIds).size) throw unknownReference('tag_ids', 'tag');
+    const [error] = await this.checkEach(db, workspaceId, [tagIds]);
+    if (error) throw error;
+  }
+
+  /** `check` for the tag lists of many records in one query: each list's error, if it names a tag the workspace lacks. */
+  async checkEach(db: Executor, workspaceId: string, tagIdLists: (string[] | undefined)[]): Promise<(DomainError | undefined)[]> {
+    const named = [...new Set(tagIdLists.flatMap((ids) => ids ?? []))];
+    if (named.length === 0) return tagIdLists.map(() => undefined);
+    const found = await this.tags.existing(db, workspaceId, named);
+    return tagIdLists.map((ids) => (ids === undefined || ids.every((id) => found.has(id)) ? undefined : unknownReference('tag_ids', 'tag')));
   }
 
   /** Whether writing `tagIds` would change a record that carries `current`. */

@@ -1,4 +1,4 @@
-import { TIME_FIELDS, type ListSpec, type FieldSpec } from '../../list/list-spec.js';
+import { ID_FIELD, TIME_FIELDS, type ListSpec, type FieldSpec } from '../../list/list-spec.js';
 
 export const tagListSpec: ListSpec = {
   noun: 'tag',
@@ -6,6 +6,7 @@ export const tagListSpec: ListSpec = {
   fields: {
     name: { type: 'string', column: 'name', sortable: true },
     color: { type: 'string', column: 'color', nullable: true },
+    ...ID_FIELD,
     ...TIME_FIELDS,
   },
   search: { columns: ['name'] },

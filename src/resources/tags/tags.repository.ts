@@ -17,6 +17,23 @@ export interface TagRef {
 const COLUMNS = ['id', 'name', 'color', 'created_at', 'updated_at', 'version'] as const;
 const TABLES: Record<TaggableType, 'contacts' | 'companies' | 'leads' | 'deals'> = { contact: 'contacts', company: 'companies', lead: 'leads', deal: 'deals' };
 
+/**
+ * A record's tags as a column of the record's own read, a JSON array ordered by
+ * name (as `tagsOf` orders them): reading one record is then one query.
+ * `table` is the record's table in the outer query.
+ */
+export function tagsColumn(capabilities: Capabilities, type: TaggableType) {
+  const table = TABLES[type];
+  const from = sql`from record_tags rt join tags t on t.id = rt.tag_id
+    where rt.workspace_id = ${sql.ref(`${table}.workspace_id`)} and rt.record_type = ${sql.lit(type)} and rt.record_id = ${sql.ref(`${table}.id`)}`;
+  return capabilities.dialect === 'postgres'
+    ? sql<unknown>`(select coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) order by t.name_key), '[]'::json) ${from})`.as('tags')
+    : sql<unknown>`(select json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color) order by t.name_key) ${from})`.as('tags');
+}
+
+/** The tags `tagsColumn` read: parsed already on PostgreSQL (json), text on SQLite. */
+export const tagsFromColumn = (value: unknown): TagRef[] => (typeof value === 'string' ? JSON.parse(value) : value) as TagRef[];
+
 export const tagNameKey = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 export class TagRepository {

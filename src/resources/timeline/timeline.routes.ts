@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../../domain/errors.js';
 import { actorOf } from '../../http/auth.js';
 import { list } from '../../http/envelope.js';
 import { commonErrors, IdParams, ListEnvelope, StringEnum, Timestamp } from '../../http/schemas.js';
@@ -26,8 +25,8 @@ const TimelineEntryOut = Type.Object(
 export { TimelineEntryOut };
 
 const Query = Type.Object({
-  limit: Type.Optional(Type.String({ description: `1 to ${MAX_LIMIT}; default ${DEFAULT_LIMIT}.` })),
-  cursor: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `Page size, 1 to ${MAX_LIMIT}.` })),
+  cursor: Type.Optional(Type.String({ description: 'meta.next_cursor of the previous page.' })),
 });
 
 function presentEntry(entry: TimelineEntry) {
@@ -62,12 +61,9 @@ export function timelineRoutes(app: FastifyInstance, timeline: TimelineService):
       },
       handler: async (request) => {
         const { id } = request.params as { id: string };
-        const query = request.query as { limit?: string; cursor?: string };
-        const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-          throw new DomainError('validation_error', `limit must be a whole number from 1 to ${MAX_LIMIT}.`, { limit: [`From 1 to ${MAX_LIMIT}.`] });
-        }
-        const page = await timeline.page(actorOf(request), subject, id, limit, query.cursor);
+        // The schema has checked and coerced limit (1 to 100, default 25).
+        const { limit, cursor } = request.query as { limit: number; cursor?: string };
+        const page = await timeline.page(actorOf(request), subject, id, limit, cursor);
         return list(request, page, page.entries.map(presentEntry), limit);
       },
     });

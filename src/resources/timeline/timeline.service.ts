@@ -5,6 +5,7 @@
 import { can, requireAccess, type Actor, type GrantResource } from '../../domain/actor.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { Transactor } from '../../db/transactor.js';
+import { encodeCursorPayload, isCursorInteger, isCursorText, readCursorPayload } from '../../list/cursor.js';
 import type { TimelineEntry, TimelinePosition, TimelineRepository, LinkColumn } from './timeline.repository.js';
 
 export type TimelineSubject = 'contact' | 'company' | 'deal' | 'lead';
@@ -62,15 +63,11 @@ export class TimelineService {
 }
 
 function encodePosition(position: TimelinePosition): string {
-  return Buffer.from(JSON.stringify({ t: 'timeline', at: position.at, id: position.id })).toString('base64url');
+  return encodeCursorPayload({ t: 'timeline', at: position.at, id: position.id });
 }
 
 function decodePosition(text: string): TimelinePosition {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { t?: unknown; at?: unknown; id?: unknown };
-    if (value.t === 'timeline' && Number.isSafeInteger(value.at) && typeof value.id === 'string') return { at: value.at as number, id: value.id };
-  } catch {
-    // fall through
-  }
+  const value = readCursorPayload(text);
+  if (value?.t === 'timeline' && isCursorInteger(value.at) && isCursorText(value.id)) return { at: value.at, id: value.id };
   throw new DomainError('invalid_cursor', 'The cursor is not one this timeline gave out.', { cursor: ['Use meta.next_cursor of the previous page.'] });
 }

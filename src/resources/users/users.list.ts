@@ -1,5 +1,5 @@
 import { USER_ROLES } from '../../domain/actor.js';
-import { TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
+import { ID_FIELD, TIME_FIELDS, type ListSpec } from '../../list/list-spec.js';
 
 const lower = (value: string) => value.trim().toLowerCase();
 
@@ -10,6 +10,7 @@ export const userListSpec: ListSpec = {
     email: { type: 'string', column: 'email', sortable: true, normalize: lower },
     name: { type: 'string', column: 'name', sortable: true },
     role: { type: 'enum', column: 'role', values: USER_ROLES, sortable: true },
+    ...ID_FIELD,
     ...TIME_FIELDS,
   },
   search: { columns: ['name', 'email'] },

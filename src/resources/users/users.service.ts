@@ -10,6 +10,7 @@ import type { Capabilities } from '../../db/capabilities.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
 import type { UserRepository, UserRow } from './users.repository.js';
+import type { CredentialCache } from '../api-keys/credential-cache.js';
 
 export interface UserInput {
   email: string;
@@ -24,6 +25,8 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly referrers: readonly Referrer[],
     private readonly events: EventLog,
+    /** Key look-ups remembered in memory act as their user: a change to the user drops them. */
+    private readonly credentials: CredentialCache,
   ) {}
 
   async get(actor: Actor, id: string): Promise<UserRow> {
@@ -89,7 +92,9 @@ export class UserService {
         if (!(await this.users.update(db, actor.workspaceId, id, user.version, update, at))) throw concurrentChange();
         return { ...user, ...update, updated_at: at, version: user.version + 1 };
       });
-    return refuseDuplicates(this.capabilities, write, () => this.duplicateEmail(actor.workspaceId, email ?? ''));
+    const updated = await refuseDuplicates(this.capabilities, write, () => this.duplicateEmail(actor.workspaceId, email ?? ''));
+    await this.credentials.forgetWorkspace(actor.workspaceId);
+    return updated;
   }
 
   /** Deletes the user and their API keys; records they owned are left without an owner. */
@@ -108,6 +113,7 @@ export class UserService {
       // Users have no events of their own; the records they owned or were assigned change.
       await this.events.recordKnockOn(db, actor, at, { type: 'user.deleted', id });
     });
+    await this.credentials.forgetWorkspace(actor.workspaceId);
   }
 
   private checkMayChange(actor: Actor, user: UserRow, newRole: UserRole | undefined): void {

@@ -30,6 +30,16 @@ export class WorkspaceRepository {
       .execute();
   }
 
+  /** Every workspace, oldest first (for the instance operator). */
+  all(db: Executor): Promise<WorkspaceRow[]> {
+    return db.selectFrom('workspaces').select(COLUMNS).orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** The workspace's first owner: whom the instance operator acts as inside it. */
+  async firstOwner(db: Executor, workspaceId: string): Promise<{ id: string; role: string } | undefined> {
+    return db.selectFrom('users').select(['id', 'role']).where('workspace_id', '=', workspaceId).where('role', '=', 'owner').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  }
+
   /** A workspace's sandboxes, oldest first. */
   sandboxesOf(db: Executor, parentId: string): Promise<WorkspaceRow[]> {
     return db.selectFrom('workspaces').select(COLUMNS).where('parent_workspace_id', '=', parentId).orderBy('created_at').orderBy('id').execute();
@@ -38,6 +48,8 @@ export class WorkspaceRepository {
   /** Deletes the workspace and, by cascade, everything in it. */
   async delete(db: Executor, id: string): Promise<void> {
     await db.deleteFrom('workspaces').where('id', '=', id).execute();
+    // Its counters have no foreign key (see the record_counts migration).
+    await db.deleteFrom('record_counts').where('workspace_id', '=', id).execute();
   }
 
   async any(db: Executor): Promise<boolean> {

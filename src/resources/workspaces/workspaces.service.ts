@@ -6,6 +6,7 @@ import { requireAccess, requireAdmin, type Actor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import { checkIfMatch } from '../../domain/versioning.js';
 import type { Plan } from '../../domain/rate-limits.js';
+import type { Capabilities } from '../../db/capabilities.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
@@ -32,6 +33,7 @@ export type WorkspaceSetup = (db: Executor, workspace: WorkspaceRow, owner: User
 export class WorkspaceService {
   constructor(
     private readonly tx: Transactor,
+    private readonly capabilities: Capabilities,
     private readonly clock: Clock,
     private readonly workspaces: WorkspaceRepository,
     private readonly users: UserService,
@@ -41,15 +43,45 @@ export class WorkspaceService {
 
   /** For the instance operator; the caller has already checked the operator token. */
   create(input: NewWorkspace, firstKeySecret?: string): Promise<CreatedWorkspace> {
+    return this.tx.write((db) => this.createIn(db, input, firstKeySecret));
+  }
+
+  /**
+   * The first start's workspace, unless there is one already. Instances
+   * starting together take turns (one lock until commit), so only one creates it.
+   */
+  createFirst(input: NewWorkspace, firstKeySecret?: string): Promise<CreatedWorkspace | undefined> {
     return this.tx.write(async (db) => {
-      const now = this.clock.now();
-      const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, parent_workspace_id: null, created_at: now, updated_at: now, version: 1 };
-      await this.workspaces.insert(db, workspace);
-      const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' }, now);
-      const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, now, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
-      for (const setup of this.setups) await setup(db, workspace, owner, now);
-      return { workspace, owner, apiKey };
+      await this.capabilities.lockUntilCommit(db, 'trellis:first-start');
+      if (await this.workspaces.any(db)) return undefined;
+      return this.createIn(db, input, firstKeySecret);
     });
+  }
+
+  private async createIn(db: Executor, input: NewWorkspace, firstKeySecret: string | undefined): Promise<CreatedWorkspace> {
+    const now = this.clock.now();
+    const workspace: WorkspaceRow = { id: newId('workspace'), name: input.name.trim(), plan: input.plan ?? null, parent_workspace_id: null, created_at: now, updated_at: now, version: 1 };
+    await this.workspaces.insert(db, workspace);
+    const owner = await this.users.insert(db, workspace.id, { email: input.owner.email, name: input.owner.name, role: 'owner' }, now);
+    const apiKey = await this.apiKeys.issue(db, workspace.id, owner.id, { name: 'Owner key', scope: 'full' }, now, firstKeySecret === undefined ? {} : { secret: firstKeySecret });
+    for (const setup of this.setups) await setup(db, workspace, owner, now);
+    return { workspace, owner, apiKey };
+  }
+
+  /** For the instance operator (`trellis workspaces list`): every workspace. */
+  listAll(): Promise<WorkspaceRow[]> {
+    return this.workspaces.all(this.tx.db);
+  }
+
+  /**
+   * The instance operator inside a workspace (`trellis keys …`): acts as its
+   * first owner with full access, so the services' own checks apply unchanged.
+   */
+  async operatorActor(workspaceId: string): Promise<Actor> {
+    await this.find(workspaceId);
+    const owner = await this.workspaces.firstOwner(this.tx.db, workspaceId);
+    if (!owner) throw notFound('owner of this workspace');
+    return { workspaceId, userId: owner.id, role: 'owner', keyId: 'operator', scope: 'full', grants: [], requestId: 'cli' };
   }
 
   /** True when the database holds no workspace yet: the first start. */

@@ -2,9 +2,9 @@
 import { activityListSpec } from '../../resources/activities/activities.list.js';
 import type { Activity } from '../../resources/activities/activities.repository.js';
 import { ActivityCreate, ActivityUpdate } from '../../resources/activities/activities.schema.js';
-import { isObject, toId } from '../args.js';
+import { asBoolean, isObject, own, toId } from '../args.js';
 import { byId, byTime, type QueryKey } from '../find-query.js';
-import { isoTime, list, oneRef, ref, same, time, type FieldIn } from '../nutshell-input.js';
+import { customFields, isoTime, list, oneRef, ref, same, time, type FieldIn } from '../nutshell-input.js';
 import { activityEntity, activityStub } from '../nutshell-shapes.js';
 import { invalidParams } from '../protocol.js';
 import type { Family } from './entity-family.js';
@@ -12,6 +12,7 @@ import type { Family } from './entity-family.js';
 /** The end time, as the duration from the start time sent with it. */
 const endTime: FieldIn = {
   to: ['duration_seconds'],
+  with: ['startTime'],
   read: (value, _ctx, entity) => {
     if (value === null) return { duration_seconds: null };
     if (entity.startTime === undefined || entity.startTime === null) throw invalidParams('activity.endTime needs the startTime in the same call.');
@@ -21,18 +22,21 @@ const endTime: FieldIn = {
   },
 };
 
-/** Participants: at most one contact and one account. */
+/** Participants: one contact and one account (the first of each). */
 const participants: FieldIn = {
   to: ['contact_id', 'company_id'],
-  read: (value) => {
+  read: (value, ctx) => {
     const byType: Record<string, unknown[]> = { Contacts: [], Accounts: [] };
     for (const participant of list(value)) {
       const type = isObject(participant) ? participant.entityType : undefined;
-      const bucket = typeof type === 'string' ? byType[type] : undefined;
+      const bucket = typeof type === 'string' ? own(byType, type) : undefined;
       if (!bucket) throw invalidParams('activity.participants are {entityType: "Contacts" | "Accounts", id}.');
       bucket.push(participant);
     }
-    return { contact_id: oneRef('participants (Contacts)', byType.Contacts, 'Contacts'), company_id: oneRef('participants (Accounts)', byType.Accounts, 'Accounts') };
+    return {
+      contact_id: oneRef('activity.participants (Contacts)', byType.Contacts, 'Contacts', ctx),
+      company_id: oneRef('activity.participants (Accounts)', byType.Accounts, 'Accounts', ctx),
+    };
   },
 };
 
@@ -63,13 +67,17 @@ export const activityFamily: Family<Activity, ActivityCreate, ActivityUpdate> = 
     isAllDay: {
       to: [],
       read: (value) => {
-        if (value !== false) throw invalidParams('Trellis activities have a time: isAllDay can only be false.');
+        if (asBoolean(value) !== false) throw invalidParams('Trellis activities have a time: isAllDay can only be false.', { isAllDay: ['Only false.'] });
         return {};
       },
     },
     participants,
-    leads: { to: ['deal_id'], read: (value) => ({ deal_id: oneRef('leads', value, 'Leads') }) },
-    customFields: same('custom_fields'),
+    leads: { to: ['deal_id'], read: (value, ctx) => ({ deal_id: oneRef('activity.leads', value, 'Leads', ctx) }) },
+    customFields,
+  },
+  readOnly: {
+    status: 'it follows startTime: scheduled (0) while in the future, logged (1) from then on.',
+    loggedBy: "it is the user whose key logged the activity.",
   },
   query: {
     leadId: byId('deal_id', 'Leads'),

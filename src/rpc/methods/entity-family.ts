@@ -8,10 +8,11 @@ import { DomainError } from '../../domain/errors.js';
 import type { ResourceService } from '../../http/resource-routes.js';
 import { MAX_LIMIT, parseListQuery } from '../../list/list-query.js';
 import type { ListSpec } from '../../list/list-spec.js';
-import { boolArg, idArg, intArg, isObject, objectArg, own, revArg, type Json } from '../args.js';
+import { boolArg, idArg, intArg, isObject, objectArg, revArg, type Json } from '../args.js';
 import type { RpcContext } from '../context.js';
-import { queryParams, sortParam, type QueryKey } from '../find-query.js';
-import { trellisInput, type FieldsIn } from '../nutshell-input.js';
+import { entityInput, type EntityFields } from '../entity-input.js';
+import { byFieldName, queryParams, sortParam, type QueryKey } from '../find-query.js';
+import type { FieldsIn } from '../nutshell-input.js';
 import type { Entity } from '../nutshell-shapes.js';
 import { pageAt, slicePage } from '../paging.js';
 import { invalidParams, type Args, type Param, type RpcMethod } from '../protocol.js';
@@ -19,7 +20,7 @@ import { checkBody } from '../validate.js';
 
 export type Operation = 'get' | 'new' | 'edit' | 'delete' | 'find';
 
-export interface Family<T, Create, Update> {
+export interface Family<T, Create, Update> extends EntityFields {
   /** Nutshell's name for one: getContact, newContact, … */
   name: string;
   /** Nutshell's name for many: findContacts. */
@@ -31,7 +32,8 @@ export interface Family<T, Create, Update> {
   service: (ctx: RpcContext) => ResourceService<T, Create, Update>;
   listSpec: ListSpec;
   schemas: { create: TObject; update: TObject };
-  fields: FieldsIn;
+  /** What a new record gets that its client left out (a lead's generated name). */
+  complete?: (body: Args, ctx: RpcContext) => Promise<Args>;
   query: Record<string, QueryKey>;
   /** Nutshell field → Trellis sort (comma-separated keys). `id`, `createdTime` and `modifiedTime` come with every family. */
   orderBy: Record<string, string>;
@@ -53,13 +55,11 @@ const FIND_PARAMS: readonly Param[] = [
 
 export const PAGING = { limit: { min: 1, max: MAX_LIMIT, fallback: 50 }, page: { min: 1, max: 1_000_000, fallback: 1 } };
 
-export function familyMethods<T, Create, Update>(family: Family<T, Create, Update>): RpcMethod<RpcContext>[] {
+export function familyMethods<T extends { id: string }, Create, Update>(family: Family<T, Create, Update>): RpcMethod<RpcContext>[] {
   const { name, noun } = family;
   const idParam = `${noun}Id`;
   const id: Param = { name: idParam, type: 'string', required: true, description: `The ${noun}'s id (a Trellis ${family.trellis} id).` };
   const rev: Param = { name: 'rev', type: 'string', required: true, description: 'The rev you last read; "REV_IGNORE" skips the check.' };
-  const body = async (ctx: RpcContext, args: Args, schema: TObject) =>
-    checkBody(schema, await trellisInput(noun, family.fields, objectArg(args, noun), ctx));
   const methods: Record<Operation, RpcMethod<RpcContext>> = {
     get: {
       name: `get${name}`,
@@ -72,9 +72,12 @@ export function familyMethods<T, Create, Update>(family: Family<T, Create, Updat
       description: `Creates a ${noun}; answers it in full.`,
       params: [{ name: noun, type: 'object', required: true, description: `The ${noun}'s fields.` }],
       run: (ctx, args) =>
-        inNutshellTerms(family.fields, async () => {
-          const input = (await body(ctx, args, family.schemas.create)) as Create;
-          return family.entity(await family.service(ctx).create(ctx.actor(), input), ctx);
+        inNutshellTerms(family.fields, args[noun], async () => {
+          const { body, links } = await entityInput(noun, family, objectArg(args, noun), ctx);
+          const input = checkBody<Create>(family.schemas.create, family.complete ? await family.complete(body, ctx) : body);
+          const created = await family.service(ctx).create(ctx.actor(), input);
+          for (const link of links) await link(created.id);
+          return family.entity(created, ctx);
         }),
     },
     edit: {
@@ -82,10 +85,14 @@ export function familyMethods<T, Create, Update>(family: Family<T, Create, Updat
       description: `Changes the fields given (a multi-value field sent replaces the list) if rev is current; answers the ${noun} in full.`,
       params: [id, rev, { name: noun, type: 'object', required: true, description: 'The fields to change.' }],
       run: (ctx, args) =>
-        inNutshellTerms(family.fields, async () => {
+        inNutshellTerms(family.fields, args[noun], async () => {
           const ifMatch = revArg(args);
-          const input = (await body(ctx, args, family.schemas.update)) as Update;
-          return family.entity(await family.service(ctx).update(ctx.actor(), idArg(args, idParam), input, ifMatch), ctx);
+          const id = idArg(args, idParam);
+          const sent = objectArg(args, noun);
+          const { body, links } = await entityInput(noun, family, sent, ctx, await asAnswered(family, ctx, id));
+          const updated = await family.service(ctx).update(ctx.actor(), id, checkBody<Update>(family.schemas.update, body), ifMatch);
+          for (const link of links) await link(id);
+          return family.entity(updated, ctx);
         }),
     },
     delete: {
@@ -110,6 +117,16 @@ export function familyMethods<T, Create, Update>(family: Family<T, Create, Updat
   return (family.operations ?? (['get', 'new', 'edit', 'delete', 'find'] as const)).map((operation) => methods[operation]);
 }
 
+/** The record as get* answers it, to tell the fields an edit sends unchanged; undefined when the key may not read it. */
+async function asAnswered<T, C, U>(family: Family<T, C, U>, ctx: RpcContext, id: string): Promise<Entity | undefined> {
+  try {
+    return await family.entity(await family.service(ctx).get(ctx.actor(), id), ctx);
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === 'insufficient_scope' || error.code === 'forbidden')) return undefined;
+    throw error;
+  }
+}
+
 const sortable = (orderBy: Record<string, string>): Record<string, string> => ({ id: 'created_at', createdTime: 'created_at', modifiedTime: 'updated_at', ...orderBy });
 
 async function findRows<T, C, U>(family: Family<T, C, U>, ctx: RpcContext, args: Args): Promise<T[]> {
@@ -117,10 +134,10 @@ async function findRows<T, C, U>(family: Family<T, C, U>, ctx: RpcContext, args:
   const limit = intArg(args, 'limit', PAGING.limit);
   const page = intArg(args, 'page', PAGING.page);
   const query: Json = args.query === undefined || args.query === null ? {} : objectArg(args, 'query');
-  const scoped = Object.keys(query).find((key) => family.scopes !== undefined && own(family.scopes, key) !== undefined);
+  const scoped = Object.keys(query).find((key) => family.scopes !== undefined && byFieldName(family.scopes, key) !== undefined);
   if (scoped !== undefined) {
     if (Object.keys(query).length > 1) throw invalidParams(`${method}: ${scoped} cannot be combined with other query keys.`);
-    const rows = family.scopes === undefined ? undefined : own(family.scopes, scoped);
+    const rows = family.scopes === undefined ? undefined : byFieldName(family.scopes, scoped);
     return rows === undefined ? [] : slicePage(await rows(query[scoped], ctx), page, limit);
   }
   const params = await queryParams(method, family.query, query, ctx);
@@ -136,20 +153,30 @@ async function findRows<T, C, U>(family: Family<T, C, U>, ctx: RpcContext, args:
 
 /**
  * Errors about fields name them as the client sent them: a service's
- * complaint about `first_name` is about the contact's `name`.
+ * complaint about `first_name` is about the contact's `name`, one about
+ * `stage_id` about the `milestoneId` sent (of the Nutshell fields that set
+ * it, the one in `sent`), in `details` and at the head of the message.
  */
-async function inNutshellTerms<R>(fields: FieldsIn, work: () => Promise<R>): Promise<R> {
+async function inNutshellTerms<R>(fields: FieldsIn, sent: unknown, work: () => Promise<R>): Promise<R> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof DomainError) || !isObject(error.details)) throw error;
-    const names = new Map(Object.entries(fields).flatMap(([nutshell, field]) => field.to.map((trellis) => [trellis, nutshell] as const)));
+    const given = isObject(sent) ? sent : {};
+    // Fields sent come last, so they win where several set one Trellis field.
+    const entries = Object.entries(fields).sort(([a], [b]) => Number(Object.hasOwn(given, a)) - Number(Object.hasOwn(given, b)));
+    const names = new Map(entries.flatMap(([nutshell, field]) => field.to.map((trellis) => [trellis, nutshell] as const)));
+    const renamed = (text: string): string => {
+      const [trellis = ''] = /^[a-z_]+(?= )/.exec(text) ?? [];
+      const nutshell = names.get(trellis);
+      return nutshell === undefined ? text : `${nutshell}${text.slice(trellis.length)}`;
+    };
     const details = Object.fromEntries(
       Object.entries(error.details).map(([key, value]) => {
         const [first = key, ...rest] = key.split('.');
-        return [[names.get(first) ?? first, ...rest].join('.'), value];
+        return [[names.get(first) ?? first, ...rest].join('.'), Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? renamed(v) : v)) : value];
       }),
     );
-    throw new DomainError(error.code, error.message, details);
+    throw new DomainError(error.code, renamed(error.message), details);
   }
 }

@@ -2,23 +2,12 @@
 import { dealListSpec } from '../../resources/deals/deals.list.js';
 import { DealCreate, DealUpdate } from '../../resources/deals/deals.schema.js';
 import type { DealView } from '../../resources/deals/deals.service.js';
-import { isObject } from '../args.js';
+import { asNumber } from '../args.js';
 import { byCode, byId, byTag, byTime } from '../find-query.js';
-import { isoTime, list, money, oneRef, ref, refList, same, tags, type FieldIn } from '../nutshell-input.js';
+import { customFields, isoTime, money, ref, same, tags, type FieldIn } from '../nutshell-input.js';
 import { leadEntity, leadStub } from '../nutshell-shapes.js';
-import { invalidParams } from '../protocol.js';
 import type { Family } from './entity-family.js';
-
-/** A deal has one free-text source: a source's name (or id, which is its name). */
-const sources: FieldIn = {
-  to: ['source'],
-  read: (value) => {
-    const given = list(value);
-    if (given.length > 1) throw invalidParams(`A Trellis deal has one source; ${given.length} were given.`);
-    const [source] = given;
-    return { source: source === undefined ? null : isObject(source) ? (source.name ?? source.id) : source };
-  },
-};
+import { accounts, assignee, contacts, products, sources, withLeadName } from './lead-fields.js';
 
 const dueTime: FieldIn = { to: ['expected_close_date'], read: (value) => ({ expected_close_date: isoTime('dueTime', value)?.slice(0, 10) ?? null }) };
 
@@ -32,23 +21,33 @@ export const leadFamily: Family<DealView, DealCreate, DealUpdate> = {
   schemas: { create: DealCreate, update: DealUpdate },
   fields: {
     name: same('name'),
-    confidence: same('probability'),
+    description: same('description'),
+    confidence: { to: ['probability'], read: (value) => ({ probability: asNumber(value) }) },
     value: { to: ['value'], read: (value) => ({ value: money(value) }) },
     milestoneId: ref('stage_id', 'Milestones'),
     milestone: ref('stage_id', 'Milestones'),
     stagesetId: ref('pipeline_id', 'Stagesets'),
     stageset: ref('pipeline_id', 'Stagesets'),
-    assignee: ref('owner_id', 'Users'),
+    assignee,
     primaryAccount: ref('company_id', 'Accounts'),
-    accounts: { to: ['company_id'], read: (value) => ({ company_id: oneRef('accounts', value, 'Accounts') }) },
-    // A contact's relationship to the lead is accepted and not kept.
-    contacts: { to: ['contact_ids'], read: (value) => ({ contact_ids: refList('contacts', value, 'Contacts') }) },
+    accounts,
+    contacts,
     tags,
     sources,
+    products,
     dueTime,
     lostReason: same('lost_reason'),
-    customFields: same('custom_fields'),
+    customFields,
   },
+  readOnly: {
+    status: 'it follows the milestone: move the lead to a won or lost milestone (milestoneId) to close it.',
+    closedTime: 'it is set when the lead is won or lost.',
+  },
+  unkept: {
+    market: "Trellis has no markets; a lead's currency is its value's.",
+    competitors: 'Trellis does not track competitors.',
+  },
+  complete: withLeadName,
   query: {
     status: byCode('status', { 0: 'open', 10: 'won', 11: 'lost' }),
     milestoneId: byId('stage_id', 'Milestones'),

@@ -1,7 +1,8 @@
 /**
  * The look-up finders (users, stagesets, milestones, activity types,
- * sources) and tags. They take orderBy, orderDirection, limit and page, and
- * no query.
+ * sources) and tags. They take orderBy, orderDirection, limit and page; and,
+ * since clients send every find* the same params, stubResponses (they always
+ * answer full entities) and an empty query.
  */
 import { parseListQuery } from '../../list/list-query.js';
 import type { ListSpec } from '../../list/list-spec.js';
@@ -13,9 +14,9 @@ import { userListSpec } from '../../resources/users/users.list.js';
 import type { Page } from '../../db/list-rows.js';
 import type { Actor } from '../../domain/actor.js';
 import type { ListQuery } from '../../list/list-query.js';
-import { intArg, objectArg } from '../args.js';
+import { boolArg, intArg, objectArg } from '../args.js';
 import type { RpcContext } from '../context.js';
-import { isDescending, sortParam } from '../find-query.js';
+import { byFieldName, isDescending, sortParam } from '../find-query.js';
 import { activityTypes, milestoneEntity, sourceEntity, stagesetEntity, tagEntity, userEntity, type Entity } from '../nutshell-shapes.js';
 import { allRows, pageAt, slicePage } from '../paging.js';
 import { invalidParams, type Args, type Param, type RpcMethod } from '../protocol.js';
@@ -23,11 +24,21 @@ import { checkBody } from '../validate.js';
 import { PAGING } from './entity-family.js';
 
 const LOOKUP_PARAMS: readonly Param[] = [
-  { name: 'orderBy', type: 'string', description: 'A field name (see the method).' },
+  { name: 'orderBy', type: 'string', description: 'A field name (see the method), in camelCase or snake_case.' },
   { name: 'orderDirection', type: 'string', description: 'ASC (default) or DESC.' },
   { name: 'limit', type: 'integer', description: 'Records per page, 1 to 100; default 50.' },
   { name: 'page', type: 'integer', description: '1-based; a page past the end is empty.' },
+  { name: 'stubResponses', type: 'boolean', description: 'Accepted: look-ups always answer full entities.' },
+  { name: 'query', type: 'object', description: 'Accepted when empty: look-ups filter by nothing.' },
 ];
+
+/** The params every look-up accepts and does not use: stubResponses, and a query only when it is empty. */
+function lookupArgs(name: string, args: Args): void {
+  boolArg(args, 'stubResponses', true);
+  const query = args.query === undefined || args.query === null ? {} : objectArg(args, 'query');
+  const keys = Object.keys(query);
+  if (keys.length > 0) throw invalidParams(`${name} filters by nothing; a query (${keys.join(', ')}) would be ignored.`, { query: ['Leave it out or send it empty.'] });
+}
 
 type Lister<T> = (ctx: RpcContext) => (actor: Actor, query: ListQuery) => Promise<Page<T>>;
 
@@ -38,6 +49,7 @@ function listed<T>(name: string, what: string, spec: ListSpec, list: Lister<T>, 
     description: `A page of ${what}. orderBy: ${Object.keys(orderBy).join(', ')}.`,
     params: LOOKUP_PARAMS,
     run: async (ctx, args) => {
+      lookupArgs(name, args);
       const sort = sortParam(name, orderBy, args.orderBy, args.orderDirection);
       const actor = ctx.actor();
       const limit = intArg(args, 'limit', PAGING.limit);
@@ -56,11 +68,13 @@ function inMemory(name: string, what: string, orderBy: readonly string[], entiti
     description: `A page of ${what}. orderBy: ${orderBy.join(', ')}.`,
     params: LOOKUP_PARAMS,
     run: async (ctx, args) => {
-      const key = args.orderBy;
-      if (key !== undefined && key !== null && (typeof key !== 'string' || !orderBy.includes(key))) throw invalidParams(`${name} orders by ${orderBy.join(', ')}.`);
+      lookupArgs(name, args);
+      const given = args.orderBy;
+      const key = typeof given === 'string' ? byFieldName(Object.fromEntries(orderBy.map((field) => [field, field])), given.trim()) : undefined;
+      if (given !== undefined && given !== null && key === undefined) throw invalidParams(`${name} orders by ${orderBy.join(', ')}.`, { orderBy: [`One of ${orderBy.join(', ')}.`] });
       const descending = isDescending(args.orderDirection);
       const rows = await entities(ctx);
-      if (typeof key === 'string') rows.sort((a, b) => String(a[key]).localeCompare(String(b[key]), undefined, { numeric: true }));
+      if (key !== undefined) rows.sort((a, b) => String(a[key]).localeCompare(String(b[key]), undefined, { numeric: true }));
       if (descending) rows.reverse();
       return slicePage(rows, intArg(args, 'page', PAGING.page), intArg(args, 'limit', PAGING.limit));
     },
@@ -80,25 +94,29 @@ async function tagNames(ctx: RpcContext): Promise<string[]> {
 
 const TAGGABLE = ['Contacts', 'Accounts', 'Leads'];
 
+/** As every find* over records orders: by id (the order they were made in) and by their times. */
+const BY_TIME = { id: 'created_at', createdTime: 'created_at', modifiedTime: 'updated_at' };
+
 export const lookupMethods: RpcMethod<RpcContext>[] = [
-  listed('findUsers', 'users (Trellis users)', userListSpec, (ctx) => ctx.services.users.list.bind(ctx.services.users), { id: 'created_at', name: 'name', email: 'email' }, userEntity),
-  listed('findStagesets', 'stagesets (Trellis pipelines)', pipelineListSpec, (ctx) => ctx.services.pipelines.list.bind(ctx.services.pipelines), { id: 'created_at', name: 'name' }, stagesetEntity),
-  inMemory('findMilestones', 'milestones (the stages of every Trellis pipeline, in pipeline order)', ['name', 'position', 'stagesetId'], async (ctx) =>
+  listed('findUsers', 'users (Trellis users)', userListSpec, (ctx) => ctx.services.users.list.bind(ctx.services.users), { ...BY_TIME, name: 'name', email: 'email' }, userEntity),
+  listed('findStagesets', 'stagesets (Trellis pipelines)', pipelineListSpec, (ctx) => ctx.services.pipelines.list.bind(ctx.services.pipelines), { ...BY_TIME, name: 'name' }, stagesetEntity),
+  inMemory('findMilestones', 'milestones (the stages of every Trellis pipeline, in pipeline order)', ['id', 'createdTime', 'modifiedTime', 'name', 'position', 'stagesetId'], async (ctx) =>
     (await pipelinesOf(ctx)).flatMap((pipeline) => pipeline.stages.map(milestoneEntity)),
   ),
-  inMemory('findActivityTypes', 'activity types (the Trellis activity types)', ['name'], async (ctx) => {
+  inMemory('findActivityTypes', 'activity types (the Trellis activity types)', ['id', 'name'], async (ctx) => {
     ctx.actor();
     return activityTypes();
   }),
-  inMemory('findSources', 'lead sources (the standard Trellis sources)', ['name'], async (ctx) => {
+  inMemory('findSources', 'lead sources (the standard Trellis sources)', ['id', 'name'], async (ctx) => {
     ctx.actor();
     return LEAD_SOURCES.map(sourceEntity);
   }),
   {
     name: 'findTags',
-    description: 'Every tag name, by the entity types it can tag (Trellis tags apply to contacts, accounts and leads alike).',
-    params: [],
-    run: async (ctx) => {
+    description: 'Every tag name, by the entity types it can tag (Trellis tags apply to contacts, accounts and leads alike). The find* params are accepted and change nothing.',
+    params: LOOKUP_PARAMS,
+    run: async (ctx, args) => {
+      lookupArgs('findTags', args);
       const names = await tagNames(ctx);
       return Object.fromEntries(TAGGABLE.map((type) => [type, names]));
     },

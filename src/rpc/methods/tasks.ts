@@ -2,9 +2,9 @@
 import { taskListSpec } from '../../resources/tasks/tasks.list.js';
 import type { Task } from '../../resources/tasks/tasks.repository.js';
 import { TaskCreate, TaskUpdate } from '../../resources/tasks/tasks.schema.js';
-import { isObject } from '../args.js';
+import { asNumber, isNone, isObject } from '../args.js';
 import { byCode, byId, byTime } from '../find-query.js';
-import { ref, refId, same, time, type FieldIn } from '../nutshell-input.js';
+import { customFields, ref, refId, same, time, type FieldIn } from '../nutshell-input.js';
 import { taskEntity, taskStub } from '../nutshell-shapes.js';
 import { invalidParams } from '../protocol.js';
 import type { Family } from './entity-family.js';
@@ -16,7 +16,7 @@ const entity: FieldIn = {
   to: Object.values(LINKS),
   read: (value) => {
     const links = Object.fromEntries(Object.values(LINKS).map((field) => [field, null as string | null]));
-    if (value === null) return links;
+    if (isNone(value)) return links;
     const field = isObject(value) && typeof value.entityType === 'string' ? LINKS[value.entityType] : undefined;
     if (field === undefined) throw invalidParams('task.entity is {entityType: "Leads" | "Contacts" | "Accounts", id}.');
     return { ...links, [field]: refId('entity', value, (value as { entityType: string }).entityType) };
@@ -26,8 +26,9 @@ const entity: FieldIn = {
 const status: FieldIn = {
   to: ['status'],
   read: (value) => {
-    if (value !== 0 && value !== 1) throw invalidParams('task.status is 0 (open) or 1 (completed).');
-    return { status: value === 1 ? 'completed' : 'open' };
+    const code = asNumber(value);
+    if (code !== 0 && code !== 1) throw invalidParams('task.status is 0 (open) or 1 (completed).', { status: ['0 (open) or 1 (completed).'] });
+    return { status: code === 1 ? 'completed' : 'open' };
   },
 };
 
@@ -46,8 +47,9 @@ export const taskFamily: Family<Task, TaskCreate, TaskUpdate> = {
     assignee: ref('assignee_id', 'Users'),
     entity,
     status,
-    customFields: same('custom_fields'),
+    customFields,
   },
+  readOnly: { completedTime: 'it is set when the task is completed (status 1).' },
   query: {
     leadId: byId('deal_id', 'Leads'),
     contactId: byId('contact_id', 'Contacts'),
