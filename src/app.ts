@@ -84,7 +84,7 @@ export interface App {
 export async function buildApp(config: Config, options: { clock?: Clock } = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const storage = await openStorage(config.database);
-  const rateLimiter = createRateLimiter(config.redisUrl);
+  const rateLimiter = createRateLimiter(config.redisUrl, config.redisKeyPrefix);
   const services = createServices(storage, clock, config);
   services.signInThrottle.connect();
   // Other instances' key changes drop this one's cached look-ups (see CredentialCache).
@@ -93,7 +93,7 @@ export async function buildApp(config: Config, options: { clock?: Clock } = {}):
     config.keyCacheTtlMs === 0
       ? undefined
       : config.redisUrl
-        ? await redisBus(config.redisUrl, dropCached)
+        ? await redisBus(config.redisUrl, `${config.redisKeyPrefix}:credentials`, dropCached)
         : config.database.kind === 'postgres'
           ? await postgresBus(config.database.url, config.database.schema, dropCached)
           : undefined;

@@ -33,6 +33,8 @@ export interface Config {
         longReadPoolSize: number;
       };
   redisUrl: string | undefined;
+  /** Starts every Redis key and channel Trellis uses, so deployments sharing one Redis keep apart. */
+  redisKeyPrefix: string;
   logLevel: LogLevel;
   rateLimit: { perMinute: number };
   operatorToken: string | undefined;
@@ -150,6 +152,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
+  const redisKeyPrefix = read('REDIS_KEY_PREFIX') ?? 'trellis';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisKeyPrefix)) {
+    problems.push('REDIS_KEY_PREFIX must be 1 to 64 letters, digits, ".", "_" or "-"');
+  }
 
   const bootstrapKey = read('TRELLIS_BOOTSTRAP_KEY');
   if (bootstrapKey !== undefined && !/^trl_live_[A-Za-z0-9]{32,}$/.test(bootstrapKey)) {
@@ -199,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     configuredPublicUrl,
     database,
     redisUrl,
+    redisKeyPrefix,
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimit: { perMinute: integer('RATE_LIMIT_PER_MINUTE', 200, 1, 1_000_000) },
     operatorToken,

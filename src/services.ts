@@ -108,7 +108,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     { table: 'tasks', type: 'task', read: async (db, ws, ids) => (await byIds(ids, (id) => taskRepository.find(db, ws, id))).map(presentTask) },
   ]);
   const webhooks = new WebhookService(tx, endpointRepository, deliveryRepository, eventLog, config.webhooks.allowPrivate, workspaceRepository, eventRepository);
-  const signInThrottle = new SignInThrottle(config.redisUrl);
+  const signInThrottle = new SignInThrottle(config.redisUrl, config.redisKeyPrefix);
   const imports = new ImportService(tx, clock, new ImportRepository(), importTargets({ contacts, companies, leads, deals, activities }), config.imports);
   return {
     storage,

@@ -24,7 +24,8 @@ before(async () => {
   first = await startServer({ KEY_CACHE_TTL_MS: String(TTL_MS) }, { clock: { now: () => Date.now() + offset } });
   const database = first.config.database;
   const shared = database.kind === 'sqlite' ? { DATABASE_URL: database.file } : { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema };
-  second = await startServer({ ...shared, KEY_CACHE_TTL_MS: String(TTL_MS) });
+  // A second instance of the same deployment: the same database and Redis key prefix.
+  second = await startServer({ ...shared, REDIS_KEY_PREFIX: first.config.redisKeyPrefix, KEY_CACHE_TTL_MS: String(TTL_MS) });
   tenant = await createTenant(first);
 });
 after(async () => {

@@ -15,7 +15,7 @@ describe('rate limits shared through Redis', { skip: redisUrl === undefined || !
   before(async () => {
     first = await startServer();
     // The second instance serves the same database schema, like a second node behind a load balancer.
-    second = await startServer({ DATABASE_SCHEMA: first.config.database.kind === 'postgres' ? first.config.database.schema : undefined });
+    second = await startServer({ DATABASE_SCHEMA: first.config.database.kind === 'postgres' ? first.config.database.schema : undefined, REDIS_KEY_PREFIX: first.config.redisKeyPrefix });
   });
   after(async () => {
     await second.close();
@@ -40,9 +40,9 @@ describe('sign-in shared by every instance', { skip: redisUrl === undefined || !
   let second: TestServer;
 
   before(async () => {
-    // Client addresses from X-Forwarded-For, so this test's failures lock no other test's address.
     first = await startServer({ TRUST_PROXY: 'true' });
-    second = await startServer({ TRUST_PROXY: 'true', DATABASE_SCHEMA: first.config.database.kind === 'postgres' ? first.config.database.schema : undefined });
+    // The same deployment: one schema and one Redis key prefix.
+    second = await startServer({ TRUST_PROXY: 'true', DATABASE_SCHEMA: first.config.database.kind === 'postgres' ? first.config.database.schema : undefined, REDIS_KEY_PREFIX: first.config.redisKeyPrefix });
   });
   after(async () => {
     await second.close();
@@ -69,5 +69,14 @@ describe('sign-in shared by every instance', { skip: redisUrl === undefined || !
     statuses.push(locked.status);
     assert.deepEqual(statuses, [401, 401, 401, 401, 429], 'the fifth failure, whichever instance counts it, locks the email');
     assert.equal((await new Browser(first.url).signIn(user.email, 'the right password')).status, 429);
+
+    // Another deployment on the same Redis (another REDIS_KEY_PREFIX) keeps its own counts.
+    const other = await startServer({ TRUST_PROXY: 'true', DATABASE_SCHEMA: first.config.database.kind === 'postgres' ? first.config.database.schema : undefined });
+    try {
+      assert.notEqual(other.config.redisKeyPrefix, first.config.redisKeyPrefix);
+      assert.equal((await new Browser(other.url).signIn(user.email, 'the right password')).status, 200);
+    } finally {
+      await other.close();
+    }
   });
 });

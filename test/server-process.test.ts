@@ -59,13 +59,14 @@ describe('first start', () => {
 
 describe('configuration', () => {
   it('refuses bad settings with a readable list of what is wrong', async () => {
-    const started = spawnServer({ ...freshEnv(), PORT: 'eighty', LOG_LEVEL: 'loud', TRELLIS_BOOTSTRAP_KEY: 'short' });
+    const started = spawnServer({ ...freshEnv(), PORT: 'eighty', LOG_LEVEL: 'loud', TRELLIS_BOOTSTRAP_KEY: 'short', REDIS_KEY_PREFIX: 'a prefix with spaces' });
     const code = await started.exited;
     assert.equal(code, 78);
     const output = started.output();
     assert.match(output, /PORT must be a whole number/);
     assert.match(output, /LOG_LEVEL must be one of/);
     assert.match(output, /TRELLIS_BOOTSTRAP_KEY must be/);
+    assert.match(output, /REDIS_KEY_PREFIX must be 1 to 64 letters/);
     assert.doesNotMatch(output, /at .*\.ts:\d+/, 'no stack trace');
   });
 });

@@ -34,7 +34,11 @@ export class SignInThrottle {
   private counters: { failures: RateLimiterAbstract; locks: RateLimiterAbstract } | undefined;
 
   /** Connects (to Redis) only when first asked: the CLI's commands, which never sign in, open nothing. */
-  constructor(private readonly redisUrl: string | undefined) {}
+  constructor(
+    private readonly redisUrl: string | undefined,
+    /** Starts every Redis key (REDIS_KEY_PREFIX). */
+    private readonly keyPrefix: string,
+  ) {}
 
   private get failures(): RateLimiterAbstract {
     return this.open().failures;
@@ -59,7 +63,7 @@ export class SignInThrottle {
     const make = (prefix: string, points: number, duration: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ points, duration, keyPrefix: prefix });
       if (!redis) return memory;
-      return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `trellis:${prefix}`, insuranceLimiter: memory });
+      return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `${this.keyPrefix}:${prefix}`, insuranceLimiter: memory });
     };
     this.counters = { failures: make('signin-failures', 1_000_000, WINDOW_SECONDS), locks: make('signin-lock', 1, MAX_LOCK_SECONDS) };
     return this.counters;

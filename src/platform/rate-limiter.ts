@@ -37,7 +37,8 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
+/** `keyPrefix` starts every Redis key (REDIS_KEY_PREFIX). */
+export function createRateLimiter(redisUrl: string | undefined, keyPrefix: string): RateLimiter {
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
   redis?.on('error', () => {
     // Connection trouble is handled by the insurance limiter; ioredis reconnects by itself.
@@ -48,7 +49,7 @@ export function createRateLimiter(redisUrl: string | undefined): RateLimiter {
   const make = (points: number, duration: number, prefix: string): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: prefix });
     if (!redis) return memory;
-    return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `trellis:rl:${prefix}`, insuranceLimiter: memory });
+    return new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix: `${keyPrefix}:rl:${prefix}`, insuranceLimiter: memory });
   };
 
   const limiterFor = (budget: Budget) => {

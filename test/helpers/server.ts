@@ -36,6 +36,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): { e
     RATE_LIMIT_PER_MINUTE: '100000',
     TRELLIS_OPERATOR_TOKEN: OPERATOR_TOKEN,
     REDIS_URL: process.env.REDIS_URL,
+    // Each test server is its own deployment: test files running at once must not share sign-in failure counts.
+    REDIS_KEY_PREFIX: `trellis-test-${randomBytes(6).toString('hex')}`,
     KEY_USAGE_FLUSH_MS: '200',
   };
   if (databaseUrl && /^postgres/.test(databaseUrl)) {

@@ -66,8 +66,8 @@ export class CredentialCache {
   }
 }
 
-/** Redis pub/sub: one subscriber connection per instance. */
-export async function redisBus(url: string, onMessage: (workspaceId: string) => void): Promise<InvalidationBus> {
+/** Redis pub/sub on `channel`: one subscriber connection per instance. */
+export async function redisBus(url: string, channel: string, onMessage: (workspaceId: string) => void): Promise<InvalidationBus> {
   const publisher = new Redis(url, { maxRetriesPerRequest: 1 });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   for (const client of [publisher, subscriber]) {
@@ -76,11 +76,11 @@ export async function redisBus(url: string, onMessage: (workspaceId: string) => 
     });
   }
   // Not awaited: a Redis that is down must not stop the start; ioredis subscribes once it connects.
-  subscriber.subscribe(CHANNEL).catch(() => undefined);
+  subscriber.subscribe(channel).catch(() => undefined);
   subscriber.on('message', (_channel: string, message: string) => onMessage(message));
   return {
     publish: async (workspaceId) => {
-      await publisher.publish(CHANNEL, workspaceId);
+      await publisher.publish(channel, workspaceId);
     },
     close: async () => {
       subscriber.disconnect();
