@@ -168,7 +168,7 @@ describe('colours', () => {
 });
 
 describe('tags on records', () => {
-  it('shows the tags given by tag_ids on contacts, companies and deals, in reads and lists', async () => {
+  it('shows the tags given by tag_ids on contacts, companies, leads and deals, in reads and lists, ordered by name', async () => {
     const hot = await createTag(tenant.api, { name: unique('a-hot'), color: '#ff0000' });
     const cold = await createTag(tenant.api, { name: unique('b-cold') });
     const records = await taggedRecords(tenant.api, [cold.id, hot.id]);
@@ -180,10 +180,14 @@ describe('tags on records', () => {
     for (const [type, path] of Object.entries(paths(records))) {
       assert.deepEqual(byName((await read(tenant.api, path)).tags), expected, `${type} on GET`);
     }
-    for (const path of ['/v1/contacts', '/v1/companies', '/v1/deals']) {
-      const listed = await read(tenant.api, `${path}?tag=${hot.id}`);
-      assert.equal(listed.length, 1, path);
-      assert.deepEqual(byName(listed[0].tags), expected, `${path} list`);
+    const lead = await tenant.api.post('/v1/leads', { first_name: unique('Tagged'), last_name: 'Lead', tag_ids: [cold.id, hot.id] });
+    assert.equal(lead.status, 201, lead.text);
+    for (const path of [...Object.values(paths(records)), `/v1/leads/${lead.body.data.id}`]) {
+      const list = path.slice(0, path.lastIndexOf('/'));
+      const listed = await read(tenant.api, `${list}?tag=${hot.id}`);
+      assert.equal(listed.length, 1, list);
+      assert.deepEqual(listed[0].tags, expected, `${list} list, by name`);
+      assert.deepEqual(listed[0], await read(tenant.api, path), `${list}: a list row is the record as GET shows it`);
     }
   });
 

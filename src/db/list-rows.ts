@@ -10,7 +10,7 @@
  * and carries that total to the next pages in the cursor. docs/api-guide.md
  * says what a client can rely on.
  */
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type AliasedExpression, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { encodeCursor } from '../list/cursor.js';
 import type { Filter, FilterValue, ListQuery, SortKey, Total } from '../list/list-query.js';
 import type { ListSpec, Via } from '../list/list-spec.js';
@@ -41,6 +41,9 @@ const FALSE: Condition = sql<SqlBool>`1 = 0`;
 const and = (parts: Condition[]): Condition => (parts.length === 0 ? TRUE : sql<SqlBool>`(${sql.join(parts, sql` and `)})`);
 const or = (parts: Condition[]): Condition => (parts.length === 0 ? FALSE : sql<SqlBool>`(${sql.join(parts, sql` or `)})`);
 
+/** What a list page selects: the table's columns by name, and computed columns (a record's tags, say) so a page is one query. */
+export type ListColumn = string | AliasedExpression<unknown, string>;
+
 export interface ListScope {
   /** Columns the rows must equal, e.g. `{ company_id }` for "contacts of this company". */
   equals?: Record<string, string>;
@@ -52,7 +55,7 @@ export function listStatements<Row>(
   spec: ListSpec,
   workspaceId: string,
   query: ListQuery,
-  columns: readonly string[],
+  columns: readonly ListColumn[],
   scope: ListScope = {},
 ): { rowsQuery: RawBuilder<Row>; filtered: Condition; unfiltered: boolean } {
   const table = sql.table(spec.table);
@@ -76,7 +79,7 @@ export function listStatements<Row>(
     ...query.sort.map((key) => orderTerm(spec, key)),
     sql`${sql.ref(`${spec.table}.id`)} ${sql.raw(idDirection)}`,
   ]);
-  const selection = sql.join(columns.map((c) => sql.ref(`${spec.table}.${c}`)));
+  const selection = sql.join(columns.map((c) => (typeof c === 'string' ? sql.ref(`${spec.table}.${c}`) : c)));
   const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${query.limit + 1}`;
   return { rowsQuery, filtered, unfiltered };
 }
@@ -87,7 +90,7 @@ export async function listRows<Row extends { id: string }>(
   spec: ListSpec,
   workspaceId: string,
   query: ListQuery,
-  columns: readonly string[],
+  columns: readonly ListColumn[],
   scope: ListScope = {},
 ): Promise<Page<Row>> {
   const { rowsQuery, filtered, unfiltered } = listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope);

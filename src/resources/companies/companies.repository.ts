@@ -117,9 +117,10 @@ export class CompanyRepository {
     return recordExists(db, 'companies', workspaceId, id);
   }
 
+  /** A page of companies with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
-    const page = await listRows<Row>(db, this.capabilities, companyListSpec, workspaceId, query, COLUMNS, scope);
-    return { ...page, rows: page.rows.map(fromRow) };
+    const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, companyListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'company')], scope);
+    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
   }
 
   /** Writes the whole record if it is still at `expectedVersion`; false when it moved on. */

@@ -44,8 +44,7 @@ export class CompanyService {
 
   async list(actor: Actor, query: ListQuery) {
     requireAccess(actor, 'companies', 'read');
-    const page = await this.companies.list(this.tx.db, actor.workspaceId, query);
-    return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'company', page.rows) };
+    return this.companies.list(this.tx.db, actor.workspaceId, query);
   }
 
   /** Refuses a key that may not write companies (a bulk request asks once, before its first record). */

@@ -140,9 +140,10 @@ export class ContactRepository {
     db.selectFrom('contact_emails').select(['email', 'contact_id']).where('workspace_id', '=', workspaceId).where('email', '=', email),
   );
 
+  /** A page of contacts with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
-    const page = await listRows<Row>(db, this.capabilities, contactListSpec, workspaceId, query, COLUMNS, scope);
-    return { ...page, rows: page.rows.map(fromRow) };
+    const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, contactListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'contact')], scope);
+    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
   }
 
   /**

@@ -10,7 +10,6 @@ import { cleanText, EMPTY_ADDRESS, mergeAddress, mergeCustomFields, normalizeEma
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
 import { existingIds } from '../../db/records.js';
-import type { Page } from '../../db/list-rows.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
@@ -48,7 +47,7 @@ export class ContactService {
 
   async list(actor: Actor, query: ListQuery) {
     requireAccess(actor, 'contacts', 'read');
-    return this.withTags(actor, await this.contacts.list(this.tx.db, actor.workspaceId, query));
+    return this.contacts.list(this.tx.db, actor.workspaceId, query);
   }
 
   /** The contacts of one company; 404 when the company is not in this workspace. */
@@ -56,11 +55,7 @@ export class ContactService {
     requireAccess(actor, 'contacts', 'read');
     requireAccess(actor, 'companies', 'read');
     if (!(await this.companies.exists(this.tx.db, actor.workspaceId, companyId))) throw notFound('company');
-    return this.withTags(actor, await this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } }));
-  }
-
-  private async withTags(actor: Actor, page: Page<Contact>): Promise<Page<ContactView>> {
-    return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'contact', page.rows) };
+    return this.contacts.list(this.tx.db, actor.workspaceId, query, { equals: { company_id: companyId } });
   }
 
   /** Refuses a key that may not write contacts (a bulk request asks once, before its first record). */

@@ -64,6 +64,15 @@ const fromRow = (row: Row, contactIds: string[]): Deal => ({
   custom_fields: JSON.parse(row.custom_fields) as JsonObject,
 });
 
+/** A deal row read with `shownColumns`. */
+type ShownRow = Row & { contact_ids: unknown; tags: unknown; stage_probability: unknown };
+
+const shown = ({ contact_ids, tags, stage_probability, ...row }: ShownRow): Deal & { tags: TagRef[]; stage_probability: number } => ({
+  ...fromRow(row, (typeof contact_ids === 'string' ? JSON.parse(contact_ids) : contact_ids) as string[]),
+  tags: tagsFromColumn(tags),
+  stage_probability: Number(stage_probability ?? 0),
+});
+
 const toRow = ({ contact_ids: _contacts, custom_fields, ...deal }: Deal): Row => ({ ...deal, custom_fields: JSON.stringify(custom_fields) });
 
 export class DealRepository {
@@ -84,35 +93,32 @@ export class DealRepository {
   /** The deal as shown (its contacts, tags and its stage's probability), in one query. */
   async findShown(db: Executor, workspaceId: string, id: string): Promise<(Deal & { tags: TagRef[]; stage_probability: number }) | undefined> {
     const [found] = await this.findShownQuery(db, workspaceId, id);
-    if (!found) return undefined;
-    const { tags, contact_ids, stage_probability, ...row } = found;
-    const contactIds = (typeof contact_ids === 'string' ? JSON.parse(contact_ids) : contact_ids) as string[];
-    return { ...fromRow(row, contactIds), tags: tagsFromColumn(tags), stage_probability: Number(stage_probability ?? 0) };
+    return found && shown(found);
   }
 
   private readonly findShownQuery = prepared((db: Executor, workspaceId: string, id: string) =>
-    db
-      .selectFrom('deals')
-      .select(COLUMNS)
-      .select((eb) => [
-        this.capabilities.dialect === 'postgres'
-          ? sql<unknown>`(select coalesce(json_agg(dc.contact_id order by dc.position), '[]'::json) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids')
-          : sql<unknown>`(select json_group_array(dc.contact_id order by dc.position) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids'),
-        tagsColumn(this.capabilities, 'deal'),
-        eb.selectFrom('stages').select('stages.probability').whereRef('stages.id', '=', 'deals.stage_id').whereRef('stages.workspace_id', '=', 'deals.workspace_id').as('stage_probability'),
-      ])
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id),
+    db.selectFrom('deals').select(COLUMNS).select(this.shownColumns()).where('workspace_id', '=', workspaceId).where('id', '=', id),
   );
+
+  /** What a deal is shown with besides its row: its contacts in order, its tags and its stage's probability. */
+  private shownColumns() {
+    return [
+      this.capabilities.dialect === 'postgres'
+        ? sql<unknown>`(select coalesce(json_agg(dc.contact_id order by dc.position), '[]'::json) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids')
+        : sql<unknown>`(select json_group_array(dc.contact_id order by dc.position) from deal_contacts dc where dc.deal_id = deals.id)`.as('contact_ids'),
+      tagsColumn(this.capabilities, 'deal'),
+      sql<unknown>`(select stages.probability from stages where stages.id = deals.stage_id and stages.workspace_id = deals.workspace_id)`.as('stage_probability'),
+    ];
+  }
 
   exists(db: Executor, workspaceId: string, id: string): Promise<boolean> {
     return recordExists(db, 'deals', workspaceId, id);
   }
 
+  /** A page of deals as shown, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
-    const page = await listRows<Row>(db, this.capabilities, dealListSpec, workspaceId, query, COLUMNS, scope);
-    const contacts = await this.contactsOf(db, page.rows.map((r) => r.id));
-    return { ...page, rows: page.rows.map((row) => fromRow(row, contacts.get(row.id) ?? [])) };
+    const page = await listRows<ShownRow>(db, this.capabilities, dealListSpec, workspaceId, query, [...COLUMNS, ...this.shownColumns()], scope);
+    return { ...page, rows: page.rows.map(shown) };
   }
 
   /** Writes the whole deal if it is still at `previous.version`; false when it moved on. */

@@ -46,8 +46,7 @@ export class DealService implements StageOccupancy {
 
   async list(actor: Actor, query: ListQuery) {
     requireAccess(actor, 'deals', 'read');
-    const page = await this.deals.list(this.tx.db, actor.workspaceId, query);
-    return { ...page, rows: await this.views(actor.workspaceId, page.rows) };
+    return this.deals.list(this.tx.db, actor.workspaceId, query);
   }
 
   async create(actor: Actor, input: DealCreate): Promise<DealView> {

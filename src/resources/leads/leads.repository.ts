@@ -105,9 +105,10 @@ export class LeadRepository {
     return row?.id;
   }
 
+  /** A page of leads with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery) {
-    const page = await listRows<Row>(db, this.capabilities, leadListSpec, workspaceId, query, COLUMNS);
-    return { ...page, rows: page.rows.map(fromRow) };
+    const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, leadListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'lead')]);
+    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
   }
 
   async replace(db: Executor, workspaceId: string, lead: Lead, expectedVersion: number): Promise<boolean> {

@@ -57,8 +57,7 @@ export class LeadService {
 
   async list(actor: Actor, query: ListQuery) {
     requireAccess(actor, 'leads', 'read');
-    const page = await this.leads.list(this.tx.db, actor.workspaceId, query);
-    return { ...page, rows: await this.tagging.attach(actor.workspaceId, 'lead', page.rows) };
+    return this.leads.list(this.tx.db, actor.workspaceId, query);
   }
 
   /** Refuses a key that may not write leads (a bulk request asks once, before its first record). */

@@ -31,8 +31,8 @@ export function tagsColumn(capabilities: Capabilities, type: TaggableType) {
     : sql<unknown>`(select json_group_array(json_object('id', t.id, 'name', t.name, 'color', t.color) order by t.name_key) ${from})`.as('tags');
 }
 
-/** The tags `tagsColumn` read: parsed already on PostgreSQL (json), text on SQLite. */
-export const tagsFromColumn = (value: unknown): TagRef[] => (typeof value === 'string' ? JSON.parse(value) : value) as TagRef[];
+/** The tags `tagsColumn` read: parsed already on PostgreSQL (json), text on SQLite (most records have none: no parse for those). */
+export const tagsFromColumn = (value: unknown): TagRef[] => (value === '[]' ? [] : typeof value === 'string' ? JSON.parse(value) : value) as TagRef[];
 
 export const tagNameKey = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
