@@ -24,6 +24,8 @@ export interface ImportResults {
   importSeconds: number;
   importRowsPerSecond: number;
   rawRowsPerSecond?: number;
+  /** The raw insert with the search index's triggers dropped: what keeping search fresh in the write costs. */
+  rawWithoutSearchRowsPerSecond?: number;
   exportSeconds: number;
   exportRowsPerSecond: number;
   maxRssMb: number;
@@ -147,6 +149,17 @@ function rawSqliteInsert(dbFile: string, csvFile: string, resource: ImportResour
   return lines.length / seconds;
 }
 
+/** A copy of a migrated database whose search index is not kept: its triggers (`search_*`) dropped. */
+function copyWithoutSearchTriggers(from: string, to: string): void {
+  const source = new BetterSqlite3(from, { readonly: true });
+  source.prepare('vacuum into ?').run(to);
+  source.close();
+  const copy = new BetterSqlite3(to);
+  const triggers = copy.prepare("select name from sqlite_master where type = 'trigger' and name like 'search\\_%' escape '\\'").pluck().all() as string[];
+  for (const name of triggers) copy.exec(`drop trigger "${name}"`);
+  copy.close();
+}
+
 export async function benchImports(
   dir: string,
   apiKey: string,
@@ -202,8 +215,14 @@ export async function benchImports(
   const rawFile = path.join(dir, 'raw.db');
   const fresh = await startServer({ name: 'Trellis (raw baseline set-up)', script: TRELLIS_SERVER, env: { DATABASE_URL: rawFile, TRELLIS_BOOTSTRAP_KEY: apiKey, LOG_LEVEL: 'warn' }, logFile: path.join(dir, 'trellis-raw.log'), readyPath: '/readyz' });
   await fresh.stop();
+  const withoutSearchFile = path.join(dir, 'raw-without-search.db');
+  copyWithoutSearchTriggers(rawFile, withoutSearchFile);
   const sqliteResult = results.find((r) => r.database === 'sqlite');
-  if (sqliteResult) sqliteResult.rawRowsPerSecond = rawSqliteInsert(rawFile, csv, resource);
+  if (sqliteResult) {
+    sqliteResult.rawRowsPerSecond = rawSqliteInsert(rawFile, csv, resource);
+    log('  sqlite: the same raw insert without the search index…');
+    sqliteResult.rawWithoutSearchRowsPerSecond = rawSqliteInsert(withoutSearchFile, csv, resource);
+  }
 
   if (options.postgres) {
     const client = new pg.Client({ connectionString: options.postgres });
@@ -215,10 +234,14 @@ export async function benchImports(
 }
 
 export function importTable(results: ImportResults[]): string {
-  const lines = ['| database | resource | rows | import rows/s | raw insert rows/s | import / raw | export rows/s | max RSS MB |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| database | resource | rows | import rows/s | raw insert rows/s | import / raw | raw insert without the search index rows/s | export rows/s | max RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const rate = (value: number | undefined): string => (value ? Math.round(value).toLocaleString('en-US') : '–');
   for (const r of results) {
     lines.push(
-      `| ${r.database} | ${r.resource} | ${r.rows.toLocaleString('en-US')} | ${Math.round(r.importRowsPerSecond).toLocaleString('en-US')} | ${r.rawRowsPerSecond ? Math.round(r.rawRowsPerSecond).toLocaleString('en-US') : '–'} | ${r.rawRowsPerSecond ? `${((100 * r.importRowsPerSecond) / r.rawRowsPerSecond).toFixed(0)} %` : '–'} | ${Math.round(r.exportRowsPerSecond).toLocaleString('en-US')} | ${r.maxRssMb.toFixed(0)} |`,
+      `| ${r.database} | ${r.resource} | ${r.rows.toLocaleString('en-US')} | ${rate(r.importRowsPerSecond)} | ${rate(r.rawRowsPerSecond)} | ${r.rawRowsPerSecond ? `${((100 * r.importRowsPerSecond) / r.rawRowsPerSecond).toFixed(0)} %` : '–'} | ${rate(r.rawWithoutSearchRowsPerSecond)} | ${rate(r.exportRowsPerSecond)} | ${r.maxRssMb.toFixed(0)} |`,
     );
   }
   return lines.join('\n');
