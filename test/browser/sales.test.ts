@@ -43,6 +43,8 @@ after(async () => {
   await server?.close();
 });
 
+const pad = (n: number): string => String(n).padStart(2, '0');
+
 async function open(path: string, heading: string | RegExp, on: Page = page): Promise<void> {
   await on.goto(`${server.url}${path}`);
   await on.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -181,6 +183,46 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     await page.getByRole('button', { name: `Complete ${task.body.data.title}` }).click();
     await waitUntil(async () => (await tenant.api.get(`/v1/tasks/${task.body.data.id}`)).body.data.status === 'completed', 'the task to be completed');
     await overdue.getByText(task.body.data.title).waitFor({ state: 'detached' });
+  });
+
+  test('create a task in My tasks: an empty title is said next to the field, and the task lands under Today, assigned to me', async () => {
+    await open('/tasks', 'My tasks');
+    const form = page.getByRole('form', { name: 'New task' });
+    await form.getByRole('button', { name: 'Create task' }).click();
+    const titleField = form.getByLabel('Title');
+    await waitUntil(async () => (await titleField.getAttribute('aria-invalid')) === 'true', 'the empty title to be marked invalid');
+    const title = unique('Call back the buyer ');
+    await titleField.fill(title);
+    // Later today in the browser's time zone (at least a minute ahead, at most before midnight).
+    const due = new Date(Date.now() + 60_000);
+    const local = `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T23:59`;
+    await form.getByLabel('Due').fill(local);
+    await form.getByLabel('Priority').selectOption({ label: 'High' });
+    await form.getByRole('button', { name: 'Create task' }).click();
+    await form.getByRole('status').filter({ hasText: title }).waitFor();
+    await page.getByRole('region', { name: 'Today' }).getByText(title).waitFor();
+    const listed = await tenant.api.get(`/v1/tasks?assignee_id=${tenant.ownerId}&limit=100`);
+    const task = listed.body.data.find((t: { title: string }) => t.title === title);
+    assert.ok(task, 'the task exists through the API');
+    assert.equal(task.priority, 'high');
+    assert.equal(task.due_at, new Date(local).toISOString(), 'the due time is the local time the person chose');
+    await assertAccessible(page, 'my tasks with the new-task form');
+    await screenshot(page, 'sales-my-tasks');
+  });
+
+  test("create a task on a contact's page: it is linked to the contact and shows on its timeline", async () => {
+    const contact = await createContact(tenant.api);
+    await open(`/contacts/${contact.id}`, contact.first_name);
+    const form = page.getByRole('form', { name: 'New task' });
+    const title = unique('Send the contract ');
+    await form.getByLabel('Title').fill(title);
+    await form.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('listitem').filter({ hasText: title }).waitFor();
+    const listed = await tenant.api.get(`/v1/tasks?contact_id=${contact.id}`);
+    assert.deepEqual(
+      listed.body.data.map((t: { title: string; assignee_id: string }) => [t.title, t.assignee_id]),
+      [[title, tenant.ownerId]],
+    );
   });
 
   test("a report's figures match the API's JSON for the same period", async () => {

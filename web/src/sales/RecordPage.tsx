@@ -14,7 +14,7 @@ import { fieldErrors, Loading, ProblemAlert } from '../ui/feedback';
 import { SelectField, TextField } from '../ui/fields';
 import { Time } from '../ui/time';
 import { useTitle } from '../ui/useTitle';
-import { DuplicateLink, LogActivity, money, personName, Timeline, usePipelines, useTags, useUsers, type RecordKind } from './shared';
+import { DuplicateLink, LogActivity, money, NewTask, personName, Timeline, usePipelines, useTags, useUsers, type RecordKind } from './shared';
 
 type AnyRecord = { id: string; version: number; tags?: { id: string; name: string }[] } & Record<string, unknown>;
 
@@ -113,6 +113,7 @@ export default function RecordPage() {
         </div>
         <div>
           <LogActivity links={links} />
+          <NewTask links={links} />
           <Timeline kind={kind} id={r.id} />
         </div>
       </div>

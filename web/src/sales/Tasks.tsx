@@ -1,13 +1,14 @@
 /**
  * My tasks: open tasks assigned to me, grouped overdue / today / upcoming by
  * the browser's time zone (the day bounds are local midnights, sent as
- * instants), with complete.
+ * instants), with complete, and a form for a new task.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { Loading, ProblemAlert } from '../ui/feedback';
 import { Page } from '../ui/page';
 import { Time } from '../ui/time';
+import { NewTask } from './shared';
 
 type Task = Awaited<ReturnType<typeof api.tasks.get>>;
 
@@ -51,7 +52,8 @@ export default function Tasks() {
     </section>
   );
   return (
-    <Page title="My tasks" intro="Open tasks assigned to you, by due date in your time zone. Create tasks from a record's page or the API.">
+    <Page title="My tasks" intro="Open tasks assigned to you, by due date in your time zone. A task about a record is best created on the record's page, which links it.">
+      <NewTask />
       <ProblemAlert error={complete.error} title="Could not complete the task." />
       {group('Overdue', overdue)}
       {group('Today', today)}

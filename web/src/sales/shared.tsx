@@ -1,13 +1,15 @@
 /**
  * What the sales pages share: money and dates as a person reads them, the
  * workspace's users, pipelines and tags (read once, cached), live updates from
- * the event stream, a record's timeline and the "log activity" form.
+ * the event stream, a record's timeline and the "log activity" and "new task"
+ * forms.
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { DuplicateError } from '@trellis/sdk';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client';
+import { useSession } from '../app/session';
 import { fieldErrors, Loading, ProblemAlert } from '../ui/feedback';
 import { SelectField, TextArea, TextField } from '../ui/fields';
 import { Time } from '../ui/time';
@@ -181,6 +183,76 @@ export function LogActivity({ links }: { links: { contact_id?: string; company_i
       )}
       <button type="submit" className="button primary" disabled={log.isPending}>
         Log {type}
+      </button>
+    </form>
+  );
+}
+
+const TASK_PRIORITIES = ['low', 'normal', 'high'] as const;
+const NOBODY = 'nobody';
+
+/** Create a task: assigned to the signed-in user unless another (or nobody) is chosen, linked to the record when on one. */
+export function NewTask({ links = {} }: { links?: { contact_id?: string; company_id?: string; deal_id?: string; lead_id?: string } }) {
+  const client = useQueryClient();
+  const { session } = useSession();
+  const users = useUsers();
+  const [title, setTitle] = useState('');
+  // A `datetime-local` value: the browser's own time zone, sent as an instant.
+  const [due, setDue] = useState('');
+  const [priority, setPriority] = useState<(typeof TASK_PRIORITIES)[number]>('normal');
+  const [assignee, setAssignee] = useState<string | undefined>(undefined);
+  const [created, setCreated] = useState<string | undefined>(undefined);
+  const chosen = assignee ?? session?.user.id ?? NOBODY;
+  const create = useMutation({
+    mutationFn: () =>
+      api.tasks.create({ title, due_at: due ? new Date(due).toISOString() : null, priority, assignee_id: chosen === NOBODY ? null : chosen, ...links }),
+    onSuccess: (task) => {
+      setTitle('');
+      setDue('');
+      setCreated(task.title);
+      void client.invalidateQueries({ queryKey: ['tasks'] });
+      void client.invalidateQueries({ queryKey: ['timeline'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setCreated(undefined);
+    create.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-label="New task" noValidate>
+      <h2>New task</h2>
+      <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} errors={fieldErrors(create.error, 'title')} required />
+      <div className="toolbar">
+        <TextField label="Due" type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} errors={fieldErrors(create.error, 'due_at')} />
+        <SelectField label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof TASK_PRIORITIES)[number])}>
+          {TASK_PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {p[0]?.toUpperCase()}
+              {p.slice(1)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Assignee" value={chosen} onChange={(e) => setAssignee(e.target.value)} errors={fieldErrors(create.error, 'assignee_id')}>
+          {session && <option value={session.user.id}>Me</option>}
+          {(users.data ?? [])
+            .filter((user) => user.id !== session?.user.id)
+            .map((user) => (
+              <option key={user.id} value={user.id}>
+                {user.name || user.email}
+              </option>
+            ))}
+          <option value={NOBODY}>Nobody</option>
+        </SelectField>
+      </div>
+      <ProblemAlert error={create.error} title="Could not create the task." />
+      {created !== undefined && (
+        <p role="status" className="copy-status">
+          Created “{created}”.
+        </p>
+      )}
+      <button type="submit" className="button primary" disabled={create.isPending}>
+        Create task
       </button>
     </form>
   );
