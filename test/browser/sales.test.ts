@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assertAccessible, ensureWebApp, givePassword, launchBrowser, newContext, noBrowser, screenshot, signInWithForm, watchPage } from '../helpers/browser.js';
-import { createContact, createTenant, unique, type Tenant } from '../helpers/factories.js';
+import { createContact, createTenant, createUser, unique, type Tenant } from '../helpers/factories.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const PASSWORD = 'a long enough owner password';
@@ -223,6 +223,31 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
       listed.body.data.map((t: { title: string; assignee_id: string }) => [t.title, t.assignee_id]),
       [[title, tenant.ownerId]],
     );
+  });
+
+  test("edit a deal's value and owner: a bad amount is said next to the field and saves nothing; a good one is stored in minor units", async () => {
+    const seller = await createUser(tenant.api, { name: unique('Sam Seller ') });
+    const edited = await deal({ name: unique('Valued deal ') });
+    await open(`/deals/${edited.id}`, edited.name);
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    const form = page.getByRole('form', { name: 'Edit deal' });
+    await form.getByLabel('Value').fill('12,500.5x');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText(/Enter an amount such as 12500.00/).waitFor();
+    assert.equal((await form.getByLabel('Value').getAttribute('aria-invalid')), 'true');
+    assert.equal((await tenant.api.get(`/v1/deals/${edited.id}`)).body.data.version, edited.version, 'nothing was saved');
+    await form.getByLabel('Value').fill('12,500.50');
+    await form.getByLabel('Currency').fill('eur');
+    await form.getByLabel('Owner').selectOption({ label: seller.name });
+    await assertAccessible(page, 'the deal edit form');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    const stored = (await tenant.api.get(`/v1/deals/${edited.id}`)).body.data;
+    assert.deepEqual(stored.value, { amount: 1_250_050, currency: 'EUR' });
+    assert.equal(stored.owner_id, seller.id);
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByText(seller.name).waitFor();
+    await details.getByText(/12,500\.50/).waitFor();
   });
 
   test("a report's figures match the API's JSON for the same period", async () => {

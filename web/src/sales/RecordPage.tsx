@@ -1,6 +1,7 @@
 /**
- * One record's page (contact, company, deal or lead): its fields edited
- * inline with If-Match (a newer version elsewhere is said, never overwritten),
+ * One record's page (contact, company, deal or lead): its fields, owner and
+ * (for a deal) value edited inline with If-Match (a newer version elsewhere is
+ * said, never overwritten),
  * tags, related records, log activity, the timeline, merging a duplicate with
  * a preview of what survives, and delete with confirmation.
  */
@@ -49,6 +50,34 @@ const EDITABLE: Record<RecordKind, Editable[]> = {
     { name: 'source', label: 'Source' },
   ],
 };
+
+/** A currency's minor-unit digits (2 for USD, 0 for JPY); undefined for a code that is not ISO 4217. */
+function currencyDigits(currency: string): number | undefined {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return undefined;
+  }
+}
+
+type Value = { amount: number; currency: string } | null;
+
+/** What a person typed as a deal's value, in minor units; a message when it cannot be one. */
+function parseValue(amount: string, currency: string): { value: Value } | { errors: { amount?: string; currency?: string } } {
+  if (amount.trim() === '') return { value: null };
+  const code = currency.trim().toUpperCase();
+  const digits = /^[A-Z]{3}$/.test(code) ? currencyDigits(code) : undefined;
+  if (digits === undefined) return { errors: { currency: 'Enter a three-letter currency code, such as USD or EUR.' } };
+  const major = amount.trim().replace(/[\s,]/g, '');
+  if (!/^\d+(\.\d+)?$/.test(major) || (major.split('.')[1]?.length ?? 0) > digits) {
+    return { errors: { amount: `Enter an amount such as ${digits === 0 ? '12500' : '12500.00'}: digits${digits === 0 ? '' : `, and at most ${digits} after the point`}.` } };
+  }
+  const [whole = '0', fraction = ''] = major.split('.');
+  const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  // Beyond 2^53 a number is no longer exact: refuse it rather than store another amount.
+  if (!Number.isSafeInteger(minor)) return { errors: { amount: 'That amount is too large.' } };
+  return { value: { amount: minor, currency: code } };
+}
 
 const NOUN: Record<RecordKind, string> = { contacts: 'contact', companies: 'company', deals: 'deal', leads: 'lead' };
 
@@ -126,12 +155,20 @@ function Fields({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [values, setValues] = useState<Record<string, string>>({});
+  const [ownerId, setOwnerId] = useState('');
+  const [amount, setAmount] = useState('');
+  const [currency, setCurrency] = useState('');
+  const [valueErrors, setValueErrors] = useState<{ amount?: string; currency?: string }>({});
   const [conflict, setConflict] = useState(false);
   const { data: users } = useUsers();
   const { data: pipelines } = usePipelines();
   const save = useMutation({
-    mutationFn: () => {
-      const body = Object.fromEntries(EDITABLE[kind].map((f) => [f.name, (values[f.name] ?? '').trim() === '' ? null : (values[f.name] ?? '').trim()]).filter(([name, value]) => value !== (record[name as string] ?? null)));
+    mutationFn: (value: Value | undefined) => {
+      const body: Record<string, unknown> = Object.fromEntries(
+        EDITABLE[kind].map((f) => [f.name, (values[f.name] ?? '').trim() === '' ? null : (values[f.name] ?? '').trim()]).filter(([name, v]) => v !== (record[name as string] ?? null)),
+      );
+      if ((ownerId || null) !== (record.owner_id ?? null)) body.owner_id = ownerId || null;
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(record.value ?? null)) body.value = value;
       return resource(kind).update(record.id, body, { ifMatch: record.version });
     },
     onSuccess: (updated) => {
@@ -148,14 +185,24 @@ function Fields({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
   });
   const start = () => {
     setValues(Object.fromEntries(EDITABLE[kind].map((f) => [f.name, record[f.name] === null || record[f.name] === undefined ? '' : String(record[f.name])])));
+    setOwnerId(typeof record.owner_id === 'string' ? record.owner_id : '');
+    const value = record.value as Value | undefined;
+    const digits = value ? (currencyDigits(value.currency) ?? 2) : 2;
+    setAmount(value ? (value.amount / 10 ** digits).toFixed(digits) : '');
+    setCurrency(value?.currency ?? 'USD');
+    setValueErrors({});
     setConflict(false);
     setEditing(true);
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setConflict(false);
-    save.mutate();
+    if (kind !== 'deals') return save.mutate(undefined);
+    const parsed = parseValue(amount, currency);
+    setValueErrors('errors' in parsed ? parsed.errors : {});
+    if ('value' in parsed) save.mutate(parsed.value);
   };
+  const serverValueErrors = fieldErrors(save.error, 'value') ?? [];
   const stage = kind === 'deals' ? pipelines?.flatMap((p) => p.stages).find((s) => s.id === record.stage_id) : undefined;
   const owner = users?.find((u) => u.id === record.owner_id);
   return (
@@ -171,6 +218,34 @@ function Fields({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
           {EDITABLE[kind].map((f) => (
             <TextField key={f.name} label={f.label} type={f.type ?? 'text'} value={values[f.name] ?? ''} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} errors={fieldErrors(save.error, f.name)} />
           ))}
+          {kind === 'deals' && (
+            <div className="toolbar">
+              <TextField
+                label="Value"
+                inputMode="decimal"
+                hint="Leave empty for no value."
+                value={amount}
+                onChange={(e) => setAmount(e.target.value)}
+                errors={valueErrors.amount ? [valueErrors.amount] : [...serverValueErrors, ...(fieldErrors(save.error, 'value.amount') ?? [])]}
+              />
+              <TextField
+                label="Currency"
+                maxLength={3}
+                size={4}
+                value={currency}
+                onChange={(e) => setCurrency(e.target.value)}
+                errors={valueErrors.currency ? [valueErrors.currency] : fieldErrors(save.error, 'value.currency')}
+              />
+            </div>
+          )}
+          <SelectField label="Owner" value={ownerId} onChange={(e) => setOwnerId(e.target.value)} errors={fieldErrors(save.error, 'owner_id')}>
+            <option value="">Nobody</option>
+            {(users ?? []).map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name || u.email}
+              </option>
+            ))}
+          </SelectField>
           <DuplicateLink error={save.error} kind={kind} />
           {!(save.error instanceof PreconditionFailedError) && <ProblemAlert error={save.error} title="Could not save." />}
           <div className="actions">
@@ -213,7 +288,7 @@ function Fields({ kind, record }: { kind: RecordKind; record: AnyRecord }) {
             )}
             <div className="fact">
               <dt>Owner</dt>
-              <dd>{owner?.name ?? '—'}</dd>
+              <dd>{owner ? owner.name || owner.email : '—'}</dd>
             </div>
             <div className="fact">
               <dt>Created</dt>
