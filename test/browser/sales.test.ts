@@ -210,6 +210,39 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     await screenshot(page, 'sales-my-tasks');
   });
 
+  test('reschedule a task in My tasks; an edit made stale by another change is refused and stores nothing', async () => {
+    const endOfToday = new Date();
+    endOfToday.setHours(23, 59, 0, 0);
+    const created = await tenant.api.post('/v1/tasks', { title: unique('Follow up '), assignee_id: tenant.ownerId, due_at: endOfToday.toISOString() });
+    assert.equal(created.status, 201, created.text);
+    const { id, title } = created.body.data;
+    await open('/tasks', 'My tasks');
+    await page.getByRole('region', { name: 'Today' }).getByText(title).waitFor();
+    await page.getByRole('button', { name: `Edit ${title}` }).click();
+    const form = page.getByRole('form', { name: `Edit task ${title}` });
+    const tomorrow = new Date(endOfToday.getTime() + 86_400_000);
+    const local = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T10:30`;
+    await form.getByLabel('Due').fill(local);
+    await form.getByLabel('Priority').selectOption({ label: 'Low' });
+    await assertAccessible(page, 'a task being edited');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('region', { name: 'Upcoming' }).getByText(title).waitFor();
+    const moved = (await tenant.api.get(`/v1/tasks/${id}`)).body.data;
+    assert.equal(moved.due_at, new Date(local).toISOString());
+    assert.equal(moved.priority, 'low');
+
+    await page.getByRole('button', { name: `Edit ${title}` }).click();
+    const stale = page.getByRole('form', { name: `Edit task ${title}` });
+    const renamed = unique('Renamed elsewhere ');
+    assert.equal((await tenant.api.patch(`/v1/tasks/${id}`, { title: renamed })).status, 200);
+    await stale.getByLabel('Priority').selectOption({ label: 'High' });
+    await stale.getByRole('button', { name: 'Save' }).click();
+    await stale.getByRole('alert').filter({ hasText: 'Could not save the task.' }).waitFor();
+    const kept = (await tenant.api.get(`/v1/tasks/${id}`)).body.data;
+    assert.equal(kept.title, renamed, 'the other change stands');
+    assert.equal(kept.priority, 'low', 'the stale edit stored nothing');
+  });
+
   test("create a task on a contact's page: it is linked to the contact and shows on its timeline", async () => {
     const contact = await createContact(tenant.api);
     await open(`/contacts/${contact.id}`, contact.first_name);

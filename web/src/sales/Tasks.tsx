@@ -1,14 +1,15 @@
 /**
  * My tasks: open tasks assigned to me, grouped overdue / today / upcoming by
  * the browser's time zone (the day bounds are local midnights, sent as
- * instants), with complete, and a form for a new task.
+ * instants), with complete and edit, and a form for a new task.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api } from '../api/client';
 import { Loading, ProblemAlert } from '../ui/feedback';
 import { Page } from '../ui/page';
 import { Time } from '../ui/time';
-import { NewTask } from './shared';
+import { EditTask, NewTask } from './shared';
 
 type Task = Awaited<ReturnType<typeof api.tasks.get>>;
 
@@ -22,6 +23,7 @@ function localDayBounds(): { todayStart: string; tomorrowStart: string; now: str
 
 export default function Tasks() {
   const client = useQueryClient();
+  const [editing, setEditing] = useState<string | undefined>(undefined);
   const { now, tomorrowStart } = localDayBounds();
   const base = { assignee_id: 'me', status: 'open' as const, sort: 'due_at', limit: 100 };
   const overdue = useQuery({ queryKey: ['tasks', 'mine', 'overdue'], queryFn: async () => (await api.tasks.list({ ...base, 'due_at[lt]': now })).data });
@@ -39,14 +41,23 @@ export default function Tasks() {
         <p className="empty">Nothing {title.toLowerCase()}.</p>
       ) : (
         <ul className="task-list">
-          {query.data.map((task) => (
-            <li key={task.id} className="card">
-              <strong>{task.title}</strong> <span className="hint">due <Time value={task.due_at} /></span>{' '}
-              <button type="button" className="button small" onClick={() => complete.mutate(task)} disabled={complete.isPending} aria-label={`Complete ${task.title}`}>
-                Complete
-              </button>
-            </li>
-          ))}
+          {query.data.map((task) =>
+            editing === task.id ? (
+              <li key={task.id}>
+                <EditTask task={task} onDone={() => setEditing(undefined)} />
+              </li>
+            ) : (
+              <li key={task.id} className="card">
+                <strong>{task.title}</strong> <span className="hint">due <Time value={task.due_at} /></span>{' '}
+                <button type="button" className="button small" onClick={() => complete.mutate(task)} disabled={complete.isPending} aria-label={`Complete ${task.title}`}>
+                  Complete
+                </button>{' '}
+                <button type="button" className="button small" onClick={() => setEditing(task.id)} aria-label={`Edit ${task.title}`}>
+                  Edit
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </section>

@@ -191,40 +191,64 @@ export function LogActivity({ links }: { links: { contact_id?: string; company_i
 const TASK_PRIORITIES = ['low', 'normal', 'high'] as const;
 const NOBODY = 'nobody';
 
+type Task = Awaited<ReturnType<typeof api.tasks.get>>;
+type Links = { contact_id?: string; company_id?: string; deal_id?: string; lead_id?: string };
+
+/** An instant as a `datetime-local` value in the browser's time zone ("2026-12-07T17:30"). */
+function localInput(iso: string | null): string {
+  if (iso === null) return '';
+  const at = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 /** Create a task: assigned to the signed-in user unless another (or nobody) is chosen, linked to the record when on one. */
-export function NewTask({ links = {} }: { links?: { contact_id?: string; company_id?: string; deal_id?: string; lead_id?: string } }) {
+export function NewTask({ links = {} }: { links?: Links }) {
+  return <TaskForm links={links} />;
+}
+
+/** Change a task's title, due time, priority or assignee (with If-Match: a change made meanwhile is said, not overwritten). */
+export function EditTask({ task, onDone }: { task: Task; onDone: () => void }) {
+  return <TaskForm task={task} onDone={onDone} />;
+}
+
+function TaskForm({ task, links = {}, onDone }: { task?: Task; links?: Links; onDone?: () => void }) {
   const client = useQueryClient();
   const { session } = useSession();
   const users = useUsers();
-  const [title, setTitle] = useState('');
+  const [title, setTitle] = useState(task?.title ?? '');
   // A `datetime-local` value: the browser's own time zone, sent as an instant.
-  const [due, setDue] = useState('');
-  const [priority, setPriority] = useState<(typeof TASK_PRIORITIES)[number]>('normal');
-  const [assignee, setAssignee] = useState<string | undefined>(undefined);
+  const [due, setDue] = useState(localInput(task?.due_at ?? null));
+  const [priority, setPriority] = useState<(typeof TASK_PRIORITIES)[number]>(task?.priority ?? 'normal');
+  const [assignee, setAssignee] = useState<string | undefined>(task ? (task.assignee_id ?? NOBODY) : undefined);
   const [created, setCreated] = useState<string | undefined>(undefined);
   const chosen = assignee ?? session?.user.id ?? NOBODY;
-  const create = useMutation({
-    mutationFn: () =>
-      api.tasks.create({ title, due_at: due ? new Date(due).toISOString() : null, priority, assignee_id: chosen === NOBODY ? null : chosen, ...links }),
-    onSuccess: (task) => {
-      setTitle('');
-      setDue('');
-      setCreated(task.title);
+  const save = useMutation({
+    mutationFn: () => {
+      const body = { title, due_at: due ? new Date(due).toISOString() : null, priority, assignee_id: chosen === NOBODY ? null : chosen };
+      return task ? api.tasks.update(task.id, body, { ifMatch: task.version }) : api.tasks.create({ ...body, ...links });
+    },
+    onSuccess: (saved) => {
       void client.invalidateQueries({ queryKey: ['tasks'] });
       void client.invalidateQueries({ queryKey: ['timeline'] });
+      if (task) return onDone?.();
+      setTitle('');
+      setDue('');
+      setCreated(saved.title);
     },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setCreated(undefined);
-    create.mutate();
+    save.mutate();
   };
+  const name = task ? `Edit task ${task.title}` : 'New task';
   return (
-    <form className="card" onSubmit={submit} aria-label="New task" noValidate>
-      <h2>New task</h2>
-      <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} errors={fieldErrors(create.error, 'title')} required />
+    <form className="card" onSubmit={submit} aria-label={name} noValidate>
+      {!task && <h2>New task</h2>}
+      <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} errors={fieldErrors(save.error, 'title')} required />
       <div className="toolbar">
-        <TextField label="Due" type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} errors={fieldErrors(create.error, 'due_at')} />
+        <TextField label="Due" type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} errors={fieldErrors(save.error, 'due_at')} />
         <SelectField label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof TASK_PRIORITIES)[number])}>
           {TASK_PRIORITIES.map((p) => (
             <option key={p} value={p}>
@@ -233,7 +257,7 @@ export function NewTask({ links = {} }: { links?: { contact_id?: string; company
             </option>
           ))}
         </SelectField>
-        <SelectField label="Assignee" value={chosen} onChange={(e) => setAssignee(e.target.value)} errors={fieldErrors(create.error, 'assignee_id')}>
+        <SelectField label="Assignee" value={chosen} onChange={(e) => setAssignee(e.target.value)} errors={fieldErrors(save.error, 'assignee_id')}>
           {session && <option value={session.user.id}>Me</option>}
           {(users.data ?? [])
             .filter((user) => user.id !== session?.user.id)
@@ -245,15 +269,22 @@ export function NewTask({ links = {} }: { links?: { contact_id?: string; company
           <option value={NOBODY}>Nobody</option>
         </SelectField>
       </div>
-      <ProblemAlert error={create.error} title="Could not create the task." />
+      <ProblemAlert error={save.error} title={task ? 'Could not save the task.' : 'Could not create the task.'} />
       {created !== undefined && (
         <p role="status" className="copy-status">
           Created “{created}”.
         </p>
       )}
-      <button type="submit" className="button primary" disabled={create.isPending}>
-        Create task
-      </button>
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={save.isPending}>
+          {task ? 'Save' : 'Create task'}
+        </button>
+        {task && (
+          <button type="button" className="button" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+      </div>
     </form>
   );
 }
