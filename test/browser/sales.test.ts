@@ -193,9 +193,9 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     await waitUntil(async () => (await titleField.getAttribute('aria-invalid')) === 'true', 'the empty title to be marked invalid');
     const title = unique('Call back the buyer ');
     await titleField.fill(title);
-    // Later today in the browser's time zone (at least a minute ahead, at most before midnight).
+    // Later today in the browser's time zone (UTC, see newContext).
     const due = new Date(Date.now() + 60_000);
-    const local = `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T23:59`;
+    const local = `${due.getUTCFullYear()}-${pad(due.getUTCMonth() + 1)}-${pad(due.getUTCDate())}T23:59`;
     await form.getByLabel('Due').fill(local);
     await form.getByLabel('Priority').selectOption({ label: 'High' });
     await form.getByRole('button', { name: 'Create task' }).click();
@@ -205,14 +205,15 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     const task = listed.body.data.find((t: { title: string }) => t.title === title);
     assert.ok(task, 'the task exists through the API');
     assert.equal(task.priority, 'high');
-    assert.equal(task.due_at, new Date(local).toISOString(), 'the due time is the local time the person chose');
+    assert.equal(task.due_at, `${local}:00.000Z`, 'the due time is the local time the person chose');
     await assertAccessible(page, 'my tasks with the new-task form');
     await screenshot(page, 'sales-my-tasks');
   });
 
   test('reschedule a task in My tasks; an edit made stale by another change is refused and stores nothing', async () => {
+    // Days in the browser's time zone (UTC, see newContext).
     const endOfToday = new Date();
-    endOfToday.setHours(23, 59, 0, 0);
+    endOfToday.setUTCHours(23, 59, 0, 0);
     const created = await tenant.api.post('/v1/tasks', { title: unique('Follow up '), assignee_id: tenant.ownerId, due_at: endOfToday.toISOString() });
     assert.equal(created.status, 201, created.text);
     const { id, title } = created.body.data;
@@ -221,14 +222,14 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     await page.getByRole('button', { name: `Edit ${title}` }).click();
     const form = page.getByRole('form', { name: `Edit task ${title}` });
     const tomorrow = new Date(endOfToday.getTime() + 86_400_000);
-    const local = `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}T10:30`;
+    const local = `${tomorrow.getUTCFullYear()}-${pad(tomorrow.getUTCMonth() + 1)}-${pad(tomorrow.getUTCDate())}T10:30`;
     await form.getByLabel('Due').fill(local);
     await form.getByLabel('Priority').selectOption({ label: 'Low' });
     await assertAccessible(page, 'a task being edited');
     await form.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('region', { name: 'Upcoming' }).getByText(title).waitFor();
     const moved = (await tenant.api.get(`/v1/tasks/${id}`)).body.data;
-    assert.equal(moved.due_at, new Date(local).toISOString());
+    assert.equal(moved.due_at, `${local}:00.000Z`);
     assert.equal(moved.priority, 'low');
 
     await page.getByRole('button', { name: `Edit ${title}` }).click();
