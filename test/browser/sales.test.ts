@@ -351,6 +351,41 @@ describe('the sales workspace in the browser', { skip: noBrowser }, () => {
     assert.equal((await tenant.api.get(`/v1/contacts/${survivor.id}`)).body.data.title, 'VP Sales');
   });
 
+  test('on a phone-sized screen the contacts table and the board fit the screen, and a deal moves with its "Move to" list', async () => {
+    const [first, second] = stages as [any, any];
+    const moved = await deal({ name: unique('Phone deal '), stage_id: first.id });
+    const listed = await createContact(tenant.api, { title: 'Head of Purchasing at a company with a long name' });
+    const phone = await newContext(browser, { width: 390, height: 844 });
+    try {
+      const small = await phone.newPage();
+      const phoneProblems = watchPage(small);
+      await signInWithForm(small, server.url, tenant.ownerEmail, PASSWORD, '/contacts');
+      await small.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+      await small.getByRole('table').getByText(listed.first_name).first().waitFor();
+      const pageWidth = () => small.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+      assert.ok((await pageWidth()) <= 390, `contacts: no sideways scrolling of the page (${await pageWidth()}px wide)`);
+      await assertAccessible(small, 'contacts on a phone');
+      await small.goto(`${server.url}/pipeline`);
+      await small.getByRole('heading', { level: 1, name: 'Pipeline' }).waitFor();
+      // Nothing but the top bar above the page's heading (the closed menu takes no room).
+      const gap = await small.evaluate(() => {
+        const doc = (globalThis as any).document;
+        return doc.querySelector('h1').getBoundingClientRect().top - doc.querySelector('.topbar').getBoundingClientRect().bottom;
+      });
+      assert.ok(gap < 60, `the heading sits ${gap}px below the top bar`);
+      const select = card(small, first.name, moved.name).getByLabel(`Move ${moved.name} to`);
+      await select.scrollIntoViewIfNeeded();
+      await select.selectOption({ label: second.name });
+      await waitUntil(async () => (await tenant.api.get(`/v1/deals/${moved.id}`)).body.data.stage_id === second.id, 'the deal to move');
+      assert.ok((await pageWidth()) <= 390, `board: the columns scroll inside the board, not the page (${await pageWidth()}px wide)`);
+      await assertAccessible(small, 'the board on a phone');
+      await screenshot(small, 'sales-pipeline-phone');
+      assert.deepEqual(phoneProblems, []);
+    } finally {
+      await phone.close();
+    }
+  });
+
   test('the page reported no errors', () => {
     assert.deepEqual(problems, []);
   });
