@@ -139,6 +139,20 @@ export function Timeline({ kind, id }: { kind: 'contacts' | 'companies' | 'deals
 
 const ACTIVITY_TYPES = ['call', 'email', 'meeting', 'note'] as const;
 
+/** A select's options for API words (`call`, `high`), each shown capitalised. */
+function WordOptions({ words }: { words: readonly string[] }) {
+  return (
+    <>
+      {words.map((word) => (
+        <option key={word} value={word}>
+          {word[0]?.toUpperCase()}
+          {word.slice(1)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** Log a call, email, meeting or note on a record (and the records linked to it). */
 export function LogActivity({ links }: { links: { contact_id?: string; company_id?: string; deal_id?: string; lead_id?: string } }) {
   const client = useQueryClient();
@@ -165,12 +179,7 @@ export function LogActivity({ links }: { links: { contact_id?: string; company_i
       <h2>Log activity</h2>
       <div className="toolbar">
         <SelectField label="Type" value={type} onChange={(e) => setType(e.target.value as (typeof ACTIVITY_TYPES)[number])}>
-          {ACTIVITY_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t[0]?.toUpperCase()}
-              {t.slice(1)}
-            </option>
-          ))}
+          <WordOptions words={ACTIVITY_TYPES} />
         </SelectField>
         <TextField label="Subject" value={subject} onChange={(e) => setSubject(e.target.value)} errors={fieldErrors(log.error, 'subject')} />
       </div>
@@ -250,12 +259,7 @@ function TaskForm({ task, links = {}, onDone }: { task?: Task; links?: Links; on
       <div className="toolbar">
         <TextField label="Due" type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} errors={fieldErrors(save.error, 'due_at')} />
         <SelectField label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as (typeof TASK_PRIORITIES)[number])}>
-          {TASK_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {p[0]?.toUpperCase()}
-              {p.slice(1)}
-            </option>
-          ))}
+          <WordOptions words={TASK_PRIORITIES} />
         </SelectField>
         <SelectField label="Assignee" value={chosen} onChange={(e) => setAssignee(e.target.value)} errors={fieldErrors(save.error, 'assignee_id')}>
           {session && <option value={session.user.id}>Me</option>}
