@@ -96,7 +96,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
     await pipelines.createDefault(db, workspace.id, at);
   };
   const leads = new LeadService(tx, capabilities, leadRepository, userRepository, tagging, { contacts, companies, deals }, referrers, eventLog);
-  const activities = new ActivityService(tx, capabilities, clock, activityRepository, userRepository, eventLog);
+  const activities = new ActivityService(tx, capabilities, clock, activityRepository, eventLog);
   const tasks = new TaskService(tx, taskRepository, userRepository, eventLog);
   // How knock-on events (records a deletion, merge or tag change touched) show each kind of record.
   eventLog.readRecordsWith([

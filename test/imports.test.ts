@@ -1,7 +1,7 @@
 /** Imports: CSV and JSON Lines through the rules of each record type, the error report, dedup on re-import, dry runs, scopes and isolation. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCompany, createContact, createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
+import { createCompany, createContact, createDeal, createTenant, keyFor, unique, type Tenant } from './helpers/factories.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { importFile } from './helpers/imports.js';
 
@@ -268,6 +268,72 @@ describe('leads in a batch written at once', () => {
     }
     const again = await importFile(tenant.api, 'resource=leads', csv);
     assert.equal(again.created, 0, JSON.stringify(again));
+  });
+});
+
+describe('activities in a batch written at once', () => {
+  /** A file of activities from `source`, linked to existing records, with a bad link and duplicates by source and external id. */
+  const activityCsv = (source: string, contact: any, other: any, deal: any) =>
+    [
+      'type,subject,source,external_id,contact_id,deal_id',
+      `call,Intro,${source},e1,${contact.id},${deal.id}`,
+      `email,Follow-up,${source},e2,${other.id},`,
+      `note,Ghost,${source},e3,con_00000000000000000000000000,`,
+      `call,Intro again,${source},e1,${contact.id},`,
+      `meeting,Old again,${source},old,,`,
+      `sms,Reminder,${source},e6,${other.id},${deal.id}`,
+      `note,Spaced,${source}, e2 ,,`,
+    ].join('\n');
+
+  it('links rows to existing records, rejects a bad link, dedups by source and external id within the file and against existing activities, and records one activity.created per activity', async () => {
+    const source = unique('dialer-');
+    const [contact, other, deal] = [await createContact(tenant.api), await createContact(tenant.api), await createDeal(tenant.api)];
+    const existing = (await tenant.api.post('/v1/activities', { type: 'call', source, external_id: 'old' })).body.data;
+    const csv = activityCsv(source, contact, other, deal);
+    const job = await importFile(tenant.api, 'resource=activities', csv);
+    // Rows 1, 2 and 6 are created; row 3 names no contact; rows 4 and 7 repeat rows 1 and 2 (7 with spaces), row 5 the existing activity.
+    assert.deepEqual([job.rows_read, job.created, job.skipped, job.failed], [7, 3, 3, 1], JSON.stringify(job));
+    const report = (await tenant.api.get(`/v1/imports/${job.id}/errors`)).text.trim().split(/\r?\n/).slice(1);
+    assert.equal(report.length, 1, report.join('\n'));
+    assert.match(report[0] ?? '', /^3,.*contact_id does not name a contact in this workspace/);
+
+    const activities = (await tenant.api.get(`/v1/activities?source=${source}&limit=100`)).body.data;
+    assert.equal(activities.length, 4, 'the existing activity and the three imported');
+    const byExternalId = new Map<string, any>(activities.map((a: any) => [a.external_id, a]));
+    assert.deepEqual([byExternalId.get('e1')?.subject, byExternalId.get('e1')?.contact_id, byExternalId.get('e1')?.deal_id], ['Intro', contact.id, deal.id], 'the first row of a key creates the activity');
+    assert.deepEqual([byExternalId.get('e2')?.contact_id, byExternalId.get('e6')?.contact_id, byExternalId.get('e6')?.deal_id], [other.id, other.id, deal.id]);
+    assert.equal(byExternalId.get('old')?.id, existing.id);
+    for (const activity of activities.filter((a: any) => a.id !== existing.id)) {
+      const events = (await tenant.api.get(`/v1/events?record_id=${activity.id}`)).body.data;
+      assert.deepEqual(
+        events.map((e: any) => e.type),
+        ['activity.created'],
+      );
+      assert.equal(events[0].data.object.external_id, activity.external_id);
+      assert.equal(events[0].actor.key_id, tenant.keyId);
+    }
+
+    const again = await importFile(tenant.api, 'resource=activities', csv);
+    assert.deepEqual([again.created, again.failed], [0, 1], `importing the file again creates nothing: ${JSON.stringify(again)}`);
+    assert.equal((await tenant.api.get(`/v1/activities?source=${source}&limit=100`)).body.data.length, 4);
+  });
+
+  it('on_duplicate: fail rejects a row naming the activity it duplicates, made by an earlier row or existing', async () => {
+    const source = unique('dialer-');
+    const [contact, other, deal] = [await createContact(tenant.api), await createContact(tenant.api), await createDeal(tenant.api)];
+    const existing = (await tenant.api.post('/v1/activities', { type: 'call', source, external_id: 'old' })).body.data;
+    const job = await importFile(tenant.api, 'resource=activities&on_duplicate=fail', activityCsv(source, contact, other, deal));
+    assert.deepEqual([job.created, job.skipped, job.failed], [3, 0, 4], JSON.stringify(job));
+    const activities = (await tenant.api.get(`/v1/activities?source=${source}&limit=100`)).body.data;
+    const idOf = (externalId: string) => activities.find((a: any) => a.external_id === externalId)?.id;
+    const report = (await tenant.api.get(`/v1/imports/${job.id}/errors`)).text.trim().split(/\r?\n/).slice(1);
+    assert.deepEqual(
+      report.map((line) => line.split(',')[0]),
+      ['3', '4', '5', '7'],
+    );
+    assert.match(report[1] ?? '', new RegExp(`duplicate.*external_id.*${idOf('e1')}`), 'a row repeating an earlier row names the activity that row created');
+    assert.match(report[2] ?? '', new RegExp(`duplicate.*external_id.*${existing.id}`), 'a row repeating an existing activity names it');
+    assert.match(report[3] ?? '', new RegExp(`duplicate.*${idOf('e2')}`));
   });
 });
 

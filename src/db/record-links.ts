@@ -1,20 +1,31 @@
 /** The queries behind activities' and tasks' links to contacts, companies, deals and leads. */
-import { sql } from 'kysely';
-import { unknownReference } from '../domain/errors.js';
+import { unknownReference, type DomainError } from '../domain/errors.js';
 import type { ReferencedType } from '../domain/references.js';
 import { LINKS } from '../resources/shared/record-links.js';
+import { existingIds } from './records.js';
 import type { RecordLinks } from './schema.js';
 import type { Executor } from './transactor.js';
 import { clearReference, moveReference } from './unlink.js';
 
 /** Refuses a link to a record that is not in the workspace (422 naming the field). */
 export async function checkLinks(db: Executor, workspaceId: string, links: RecordLinks): Promise<void> {
+  const [error] = await linkErrors(db, workspaceId, [links]);
+  if (error) throw error;
+}
+
+/** For each record, its first link to a record that is not in the workspace: one query per kind of link for the whole list (an import's batch). */
+export async function linkErrors(db: Executor, workspaceId: string, records: readonly RecordLinks[]): Promise<(DomainError | undefined)[]> {
+  const errors: (DomainError | undefined)[] = records.map(() => undefined);
   for (const { field, table, noun } of LINKS) {
-    const id = links[field];
-    if (id === null) continue;
-    const found = await sql<{ id: string }>`select id from ${sql.table(table)} where workspace_id = ${workspaceId} and id = ${id}`.execute(db);
-    if (found.rows.length === 0) throw unknownReference(field, noun);
+    const ids = records.flatMap((r, i) => (errors[i] === undefined && r[field] !== null ? [r[field]] : []));
+    if (ids.length === 0) continue;
+    const found = await existingIds(db, table, workspaceId, ids);
+    records.forEach((r, i) => {
+      const id = r[field];
+      if (errors[i] === undefined && id !== null && !found.has(id)) errors[i] = unknownReference(field, noun);
+    });
   }
+  return errors;
 }
 
 /** Unlinks rows of `table` from a deleted contact, company, deal or lead. */

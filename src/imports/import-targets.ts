@@ -10,6 +10,7 @@ import type { DomainError } from '../domain/errors.js';
 import { normalizeDomain, normalizeEmail } from '../domain/normalize.js';
 import type { Written } from '../domain/upsert.js';
 import type { Executor } from '../db/transactor.js';
+import { externalKey, type ExternalKey } from '../resources/activities/activities.repository.js';
 import type { ActivityService } from '../resources/activities/activities.service.js';
 import type { CompanyService } from '../resources/companies/companies.service.js';
 import type { ContactService } from '../resources/contacts/contacts.service.js';
@@ -48,15 +49,6 @@ export interface ImportTarget {
   update?(db: Executor, actor: Actor, id: string, row: Row, at: number): Promise<Written<{ id: string }>>;
 }
 
-/** The finder of one row, for a list of rows (one query per row: for types whose imports need no bulk speed yet). */
-const oneByOne =
-  (find: (db: Executor, actor: Actor, row: Row) => Promise<string | undefined>) =>
-  async (db: Executor, actor: Actor, rows: Row[]): Promise<(string | undefined)[]> => {
-    const ids: (string | undefined)[] = [];
-    for (const row of rows) ids.push(await find(db, actor, row));
-    return ids;
-  };
-
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
 const emailsOf = (row: Row) => (Array.isArray(row.emails) ? (row.emails as { email?: unknown; primary?: unknown }[]) : []);
@@ -66,6 +58,13 @@ function contactEmail(row: Row): string | undefined {
   const emails = emailsOf(row);
   const email = text(row.email) ?? text(emails.find((e) => e.primary === true)?.email) ?? text(emails[0]?.email);
   return email === undefined ? undefined : normalizeEmail(email);
+}
+
+/** An activity's key: its source and external id, as the service stores them (trimmed). */
+function activityKey(row: Row): ExternalKey | undefined {
+  const source = text(row.source);
+  const externalId = text(row.external_id);
+  return source === undefined || externalId === undefined ? undefined : { source: source.trim(), external_id: externalId.trim() };
 }
 
 const companyDomain = (row: Row): string | undefined => (text(row.domain) === undefined ? undefined : normalizeDomain(row.domain as string));
@@ -150,16 +149,16 @@ export function importTargets(services: ImportServices): Record<ImportResource, 
       schema: ActivityCreate,
       keyName: 'external_id',
       claimsOf: (row) => {
-        const source = text(row.source);
-        const externalId = text(row.external_id);
-        return source === undefined || externalId === undefined ? [] : [`${source.trim()}\u0000${externalId.trim()}`];
+        const key = activityKey(row);
+        return key === undefined ? [] : [externalKey(key.source, key.external_id)];
       },
-      find: oneByOne(async (db, actor, row) => {
-        const source = text(row.source);
-        const externalId = text(row.external_id);
-        return source === undefined || externalId === undefined ? undefined : activities.findIdByExternalId(db, actor.workspaceId, source.trim(), externalId.trim());
-      }),
+      find: async (db, actor, rows) => {
+        const keys = rows.map(activityKey);
+        const byKey = await activities.findIdsByExternalIds(db, actor.workspaceId, keys.filter((k) => k !== undefined));
+        return keys.map((key) => (key === undefined ? undefined : byKey.get(externalKey(key.source, key.external_id))));
+      },
       create: (db, actor, row, at) => activities.createIn(db, actor, row as ActivityCreate, at),
+      createMany: (db, actor, rows, at) => activities.createManyIn(db, actor, rows as ActivityCreate[], at),
     },
   };
 }

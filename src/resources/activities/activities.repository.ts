@@ -1,4 +1,5 @@
 import type { Capabilities } from '../../db/capabilities.js';
+import { chunks, IN_LIST_MAX, insertRows } from '../../db/bulk.js';
 import { listRows } from '../../db/list-rows.js';
 import { reassignLinks, releaseLinks } from '../../db/record-links.js';
 import type { ActivityTable } from '../../db/schema.js';
@@ -24,11 +25,21 @@ export const activityFromRow = (row: Row): Activity => ({
 });
 const toRow = (activity: Activity): Row => ({ ...activity, custom_fields: JSON.stringify(activity.custom_fields) });
 
+/** An activity's identity in the system that logged it. */
+export interface ExternalKey {
+  source: string;
+  external_id: string;
+}
+
+/** A (source, external id) pair as one map key. */
+export const externalKey = (source: string, externalId: string): string => `${source}\u0000${externalId}`;
+
 export class ActivityRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, workspaceId: string, activity: Activity): Promise<void> {
-    await db.insertInto('activities').values({ ...toRow(activity), workspace_id: workspaceId }).execute();
+  /** New activities in multi-row statements. */
+  async insertMany(db: Executor, workspaceId: string, activities: Activity[]): Promise<void> {
+    await insertRows(db, 'activities', activities.map((activity) => ({ workspace_id: workspaceId, ...toRow(activity) })));
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<Activity | undefined> {
@@ -45,6 +56,34 @@ export class ActivityRepository {
       .where('external_id', '=', externalId)
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /**
+   * The activities that have these (source, external id) pairs, one query per
+   * thousand pairs: externalKey → id. Each query asks for the pieces' sources
+   * and external ids as two lists, which both databases answer from the
+   * (workspace, source, external id) index; pairs it finds that were not asked
+   * for are left out.
+   */
+  async idsByExternalIds(db: Executor, workspaceId: string, keys: ExternalKey[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const unique = [...new Map(keys.map((k) => [externalKey(k.source, k.external_id), k])).values()];
+    for (const piece of chunks(unique, IN_LIST_MAX)) {
+      const asked = new Set(piece.map((k) => externalKey(k.source, k.external_id)));
+      const rows = await db
+        .selectFrom('activities')
+        .select(['id', 'source', 'external_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where('source', 'in', [...new Set(piece.map((k) => k.source))])
+        .where('external_id', 'in', [...new Set(piece.map((k) => k.external_id))])
+        .execute();
+      for (const row of rows) {
+        if (row.source === null || row.external_id === null) continue;
+        const key = externalKey(row.source, row.external_id);
+        if (asked.has(key)) ids.set(key, row.id);
+      }
+    }
+    return ids;
   }
 
   async list(db: Executor, workspaceId: string, query: ListQuery) {

@@ -5,19 +5,20 @@
  */
 import { requireAccess, type Actor } from '../../domain/actor.js';
 import { refuseDuplicates } from '../../domain/dedup.js';
-import { duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
+import { DomainError, duplicate, invalidFields, notFound, unknownReference } from '../../domain/errors.js';
 import { cleanText, mergeCustomFields } from '../../domain/normalize.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
 import type { Capabilities } from '../../db/capabilities.js';
-import { checkLinks } from '../../db/record-links.js';
+import { linkErrors } from '../../db/record-links.js';
+import { existingIds } from '../../db/records.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { parseTimestamp } from '../../list/list-query.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { applyLinks } from '../shared/record-links.js';
-import type { UserRepository } from '../users/users.repository.js';
-import type { Activity, ActivityRepository } from './activities.repository.js';
+import { createRecords } from '../shared/create-batch.js';
+import { externalKey, type Activity, type ActivityRepository, type ExternalKey } from './activities.repository.js';
 import type { ActivityCreate, ActivityUpdate } from './activities.schema.js';
 import type { EventLog } from '../../events/event-log.js';
 import { presentActivity } from './activities.presenter.js';
@@ -28,7 +29,6 @@ export class ActivityService {
     private readonly capabilities: Capabilities,
     private readonly clock: Clock,
     private readonly activities: ActivityRepository,
-    private readonly users: UserRepository,
     private readonly events: EventLog,
   ) {}
 
@@ -52,17 +52,41 @@ export class ActivityService {
 
   /** Logs an activity inside an open transaction (also used by imports). */
   async createIn(db: Executor, actor: Actor, input: ActivityCreate, at: number): Promise<Activity> {
-    const draft = this.apply(blankActivity(this.clock.now(), actor.userId), input);
-    await this.check(db, actor.workspaceId, draft);
-    const activity: Activity = { ...draft, id: newId('activity'), created_at: at, updated_at: at, version: 1 };
-    await this.activities.insert(db, actor.workspaceId, activity);
-    await this.events.record(db, actor, actor.workspaceId, at, 'activity.created', presentActivity(activity));
-    return activity;
+    const [created] = await this.createManyIn(db, actor, [input], at);
+    if (created instanceof DomainError) throw created;
+    return created as Activity;
   }
 
-  /** The activity with this external id from this source, if any (how imports find one). */
-  findIdByExternalId(db: Executor, workspaceId: string, source: string, externalId: string): Promise<string | undefined> {
-    return this.activities.findIdByExternalId(db, workspaceId, source, externalId);
+  /**
+   * Logs activities inside an open transaction (an import's batch goes this
+   * way, and a single create is a list of one): every input is judged by the
+   * same rules, with one query per rule for the whole list. A refused input
+   * comes back as its error and writes nothing; the others are written with a
+   * multi-row insert, each with its activity.created event. A source and
+   * external id given by two inputs belong to the first; the second is a
+   * duplicate of it.
+   */
+  async createManyIn(db: Executor, actor: Actor, inputs: ActivityCreate[], at: number): Promise<(Activity | DomainError)[]> {
+    const { workspaceId } = actor;
+    return createRecords(
+      db,
+      actor,
+      at,
+      inputs,
+      {
+        event: 'activity.created',
+        draft: (input) => ({ ...this.apply(blankActivity(this.clock.now(), actor.userId), input), id: newId('activity'), created_at: at, updated_at: at, version: 1 }),
+        checks: [(records) => this.referenceErrors(db, workspaceId, records), (records) => this.duplicateErrors(db, workspaceId, records)],
+        insert: (records) => this.activities.insertMany(db, workspaceId, records),
+        present: presentActivity,
+      },
+      this.events,
+    );
+  }
+
+  /** For each (source, external id) pair, the activity that has it, by externalKey: an import's duplicate look-up for a whole batch in one query. */
+  findIdsByExternalIds(db: Executor, workspaceId: string, keys: ExternalKey[]): Promise<Map<string, string>> {
+    return this.activities.idsByExternalIds(db, workspaceId, keys);
   }
 
   update(actor: Actor, id: string, input: ActivityUpdate, ifMatch?: number): Promise<Activity> {
@@ -120,13 +144,38 @@ export class ActivityService {
     return next;
   }
 
+  /** The rules of createManyIn, in the same order, for an activity being changed. */
   private async check(db: Executor, workspaceId: string, activity: Activity): Promise<void> {
-    if (activity.logged_by !== null && !(await this.users.exists(db, workspaceId, activity.logged_by))) throw unknownReference('logged_by', 'user');
-    await checkLinks(db, workspaceId, activity);
-    if (activity.source !== null && activity.external_id !== null) {
-      const existing = await this.activities.findIdByExternalId(db, workspaceId, activity.source, activity.external_id);
-      if (existing !== undefined && existing !== activity.id) throw duplicate('activity', 'external_id', existing);
-    }
+    const [unknown] = await this.referenceErrors(db, workspaceId, [activity]);
+    if (unknown) throw unknown;
+    const [taken] = await this.duplicateErrors(db, workspaceId, [activity]);
+    if (taken) throw taken;
+  }
+
+  /** For each activity, its first reference (logged_by, then the links) that names nothing in the workspace: one query per kind for the whole list. */
+  private async referenceErrors(db: Executor, workspaceId: string, activities: Activity[]): Promise<(DomainError | undefined)[]> {
+    const users = await existingIds(db, 'users', workspaceId, activities.flatMap((a) => (a.logged_by === null ? [] : [a.logged_by])));
+    const links = await linkErrors(db, workspaceId, activities);
+    return activities.map((a, i) => (a.logged_by !== null && !users.has(a.logged_by) ? unknownReference('logged_by', 'user') : links[i]));
+  }
+
+  /**
+   * The dedup rule, for a list in one query: an activity duplicates another one
+   * with the same source and external id. An activity of the list counts as
+   * existing for the activities after it.
+   */
+  private async duplicateErrors(db: Executor, workspaceId: string, activities: Activity[]): Promise<(DomainError | undefined)[]> {
+    const pairs = activities.map((a): ExternalKey | undefined => (a.source !== null && a.external_id !== null ? { source: a.source, external_id: a.external_id } : undefined));
+    const taken = await this.activities.idsByExternalIds(db, workspaceId, pairs.filter((p) => p !== undefined));
+    return activities.map((activity, i) => {
+      const pair = pairs[i];
+      if (pair === undefined) return undefined;
+      const key = externalKey(pair.source, pair.external_id);
+      const existing = taken.get(key);
+      if (existing !== undefined && existing !== activity.id) return duplicate('activity', 'external_id', existing);
+      taken.set(key, activity.id);
+      return undefined;
+    });
   }
 
   private unique(actor: Actor, draft: Activity | (() => Activity | undefined), work: (db: Executor, at: number) => Promise<Activity>): Promise<Activity> {

@@ -1,9 +1,10 @@
 /**
- * How contacts, companies and leads are created in batches (an import's batch,
- * or a single create as a list of one): every input is judged by the same
- * rules, each rule one query for the whole batch; a refused input comes back
- * as its error and writes nothing; the rest are written with multi-row
- * statements, their tags set, and one `<type>.created` event each.
+ * How contacts, companies, leads and activities are created in batches (an
+ * import's batch, or a single create as a list of one): every input is judged
+ * by the same rules, each rule one query for the whole batch; a refused input
+ * comes back as its error and writes nothing; the rest are written with
+ * multi-row statements, their tags set (for the types that have tags), and one
+ * `<type>.created` event each.
  */
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/actor.js';
@@ -28,7 +29,19 @@ export interface BatchCreate<Input extends { tag_ids?: string[] }, R extends { i
   present(view: R & { tags: TagRef[] }): Presented;
 }
 
-export async function createBatch<Input extends { tag_ids?: string[] }, R extends { id: string }>(
+/** The same for any type (activities have no tags): each check is given the inputs of the records still standing. */
+export interface RecordBatchCreate<Input, R extends { id: string }, V extends { id: string } = R> {
+  event: EventType;
+  draft(input: Input): R;
+  checks: ((records: R[], inputs: Input[]) => Promise<(DomainError | undefined)[]>)[];
+  insert(records: R[]): Promise<void>;
+  /** The created records as shown, once what else their inputs write is written (tags); absent: the records themselves. */
+  written?(created: { record: R; input: Input }[]): Promise<V[]>;
+  present(view: V): Presented;
+}
+
+/** A batch of a type with tags (contacts, companies, leads): each created record's tags are written and attached. */
+export function createBatch<Input extends { tag_ids?: string[] }, R extends { id: string }>(
   db: Executor,
   actor: Actor,
   at: number,
@@ -37,6 +50,40 @@ export async function createBatch<Input extends { tag_ids?: string[] }, R extend
   tagging: Tagging,
   events: EventLog,
 ): Promise<((R & { tags: TagRef[] }) | DomainError)[]> {
+  const { workspaceId } = actor;
+  return createRecords<Input, R, R & { tags: TagRef[] }>(
+    db,
+    actor,
+    at,
+    inputs,
+    {
+      event: how.event,
+      draft: how.draft,
+      checks: how.checks.map((check) => (records, standing) => check(records, standing.map((input) => input.tag_ids))),
+      insert: how.insert,
+      written: async (created) => {
+        const views: (R & { tags: TagRef[] })[] = [];
+        for (const { record, input } of created) {
+          await tagging.write(db, workspaceId, how.type, record.id, input.tag_ids);
+          views.push(await tagging.attachCreated(workspaceId, how.type, record, input.tag_ids, db));
+        }
+        return views;
+      },
+      present: how.present,
+    },
+    events,
+  );
+}
+
+/** A batch of any type: drafts, then the checks in order, one insert of the records standing, one event each. */
+export async function createRecords<Input, R extends { id: string }, V extends { id: string } = R>(
+  db: Executor,
+  actor: Actor,
+  at: number,
+  inputs: Input[],
+  how: RecordBatchCreate<Input, R, V>,
+  events: EventLog,
+): Promise<(V | DomainError)[]> {
   const { workspaceId } = actor;
   const results: (R | DomainError)[] = inputs.map((input) => {
     try {
@@ -50,19 +97,16 @@ export async function createBatch<Input extends { tag_ids?: string[] }, R extend
     const standing = results.flatMap((r, i) => (r instanceof DomainError ? [] : [i]));
     const errors = await check(
       standing.map((i) => results[i] as R),
-      standing.map((i) => inputs[i]?.tag_ids),
+      standing.map((i) => inputs[i] as Input),
     );
     errors.forEach((error, k) => {
       if (error) results[standing[k] as number] = error;
     });
   }
-  const created = results.flatMap((r, i) => (r instanceof DomainError ? [] : [{ record: r, tagIds: inputs[i]?.tag_ids }]));
+  const created = results.flatMap((r, i) => (r instanceof DomainError ? [] : [{ record: r, input: inputs[i] as Input }]));
   await how.insert(created.map((c) => c.record));
-  const views = new Map<string, R & { tags: TagRef[] }>();
-  for (const { record, tagIds } of created) {
-    await tagging.write(db, workspaceId, how.type, record.id, tagIds);
-    views.set(record.id, await tagging.attachCreated(workspaceId, how.type, record, tagIds, db));
-  }
-  await events.recordMany(db, actor, workspaceId, at, how.event, [...views.values()].map((view) => how.present(view)));
-  return results.map((r) => (r instanceof DomainError ? r : (views.get(r.id) as R & { tags: TagRef[] })));
+  const shown = how.written ? await how.written(created) : created.map((c) => c.record as unknown as V);
+  const views = new Map(shown.map((view) => [view.id, view]));
+  await events.recordMany(db, actor, workspaceId, at, how.event, shown.map((view) => how.present(view)));
+  return results.map((r) => (r instanceof DomainError ? r : (views.get(r.id) as V)));
 }
