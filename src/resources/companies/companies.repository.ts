@@ -61,10 +61,6 @@ const toRow = ({ address, custom_fields, ...company }: Company): Row => ({
 export class CompanyRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, workspaceId: string, company: Company): Promise<void> {
-    await this.insertMany(db, workspaceId, [company]);
-  }
-
   /** New companies in multi-row statements. */
   async insertMany(db: Executor, workspaceId: string, companies: Company[]): Promise<void> {
     await insertRows(db, 'companies', companies.map((company) => ({ workspace_id: workspaceId, ...toRow(company) })));

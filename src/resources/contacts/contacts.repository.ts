@@ -92,10 +92,6 @@ const toRow = (contact: Contact): Row => ({
 export class ContactRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, workspaceId: string, contact: Contact): Promise<void> {
-    await this.insertMany(db, workspaceId, [contact]);
-  }
-
   /** New contacts and their email rows, in multi-row statements. */
   async insertMany(db: Executor, workspaceId: string, contacts: Contact[]): Promise<void> {
     await insertRows(db, 'contacts', contacts.map((contact) => ({ workspace_id: workspaceId, ...toRow(contact) })));

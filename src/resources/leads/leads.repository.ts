@@ -42,10 +42,6 @@ const toRow = (lead: Lead): Omit<LeadTable, 'workspace_id'> => ({ ...lead, name_
 export class LeadRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, workspaceId: string, lead: Lead): Promise<void> {
-    await this.insertMany(db, workspaceId, [lead]);
-  }
-
   /** New leads in multi-row statements. */
   async insertMany(db: Executor, workspaceId: string, leads: Lead[]): Promise<void> {
     await insertRows(db, 'leads', leads.map((lead) => ({ workspace_id: workspaceId, ...toRow(lead) })));
