@@ -31,6 +31,8 @@ export interface Config {
         poolSize: number;
         /** Connections of the second pool, for long reads only (so they cannot take every connection); 0 shares the main pool. */
         longReadPoolSize: number;
+        /** Each distinct data statement is a named prepared statement per connection (src/db/postgres-statements.ts); off for a pooler in transaction mode. */
+        preparedStatements: boolean;
       };
   redisUrl: string | undefined;
   /** Starts every Redis key and channel Trellis uses, so deployments sharing one Redis keep apart. */
@@ -133,7 +135,14 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('DATABASE_URL is not a valid postgres:// URL');
     }
     const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 500);
-    database = { kind: 'postgres', url: databaseUrl, schema, poolSize, longReadPoolSize: integer('DATABASE_LONG_READ_POOL_SIZE', Math.max(1, Math.floor(poolSize / 4)), 0, 500) };
+    database = {
+      kind: 'postgres',
+      url: databaseUrl,
+      schema,
+      poolSize,
+      longReadPoolSize: integer('DATABASE_LONG_READ_POOL_SIZE', Math.max(1, Math.floor(poolSize / 4)), 0, 500),
+      preparedStatements: boolean('DATABASE_PREPARED_STATEMENTS', true),
+    };
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('file://')) {
     problems.push('DATABASE_URL must be a SQLite file path (or file://) or a postgres:// URL');
     database = { kind: 'sqlite', file: './data/trellis.db', synchronous: 'FULL', readWorkers: 0 };

@@ -21,6 +21,7 @@ import * as searchPhoneDigits from './migrations/20261207T0800_search_phone_digi
 import * as recordCounts from './migrations/20261207T0810_record_counts.js';
 import * as hotFilterIndexes from './migrations/20261207T0820_hot_filter_indexes.js';
 import * as contactWebsite from './migrations/20261207T0910_contact_website.js';
+import { preparingPool } from './postgres-statements.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database } from './schema.js';
 import { registerLongReader } from './long-reads.js';
@@ -232,12 +233,13 @@ async function openPostgres(config: Extract<Config['database'], { kind: 'postgre
     });
     return pool;
   };
+  const forKysely = (pool: pg.Pool) => (config.preparedStatements ? preparingPool(pool) : pool);
   const pool = newPool(config.poolSize);
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(pool) }) });
   // Long reads get a smaller pool of their own: however many reports run at once, the main pool's connections stay free for everything else.
   const longPool = config.longReadPoolSize > 0 ? newPool(config.longReadPoolSize) : undefined;
   const longReads = counted();
-  const longReader = longPool ? new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: longPool }), log: longReads.log }) : db;
+  const longReader = longPool ? new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(longPool) }), log: longReads.log }) : db;
   registerLongReader(db, longReader);
   return {
     db,
