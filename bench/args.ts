@@ -27,7 +27,11 @@ export interface BenchOptions {
   webhookBacklog: number;
   /** Rows of the import and export scenarios. */
   importRows: number;
-  /** The import/export scenarios also on this PostgreSQL database (a schema of their own, dropped after). */
+  /**
+   * A PostgreSQL URL: the request scenarios run on it (in a schema of their own, dropped after)
+   * beside a bare Fastify + pg server, and the import/export scenarios run on it as well as on SQLite.
+   * Undefined: everything on a SQLite file.
+   */
   postgres: string | undefined;
   /** Profile Trellis (node --cpu-prof) during an extra get_by_id run and print where the time goes. */
   profile: boolean;
@@ -57,12 +61,22 @@ const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S]
   --webhook-backlog N  events queued before the webhook drain is timed (default 5000)
   --import-rows N   rows of the import and export scenarios (--only import,export; default 100000)
   --import-resource R  contacts (default) or companies: what the import and export scenarios move
-  --postgres URL    run the import and export scenarios on this PostgreSQL database too
+  --database URL    run on PostgreSQL (postgres://…): the request scenarios, in a schema of their own
+                    (dropped after), beside a bare Fastify + pg server with a pool of Trellis's size;
+                    the import and export scenarios on it as well as on SQLite. Default: SQLite
   --cpu-prof DIR    the import/export server writes a CPU profile (.cpuprofile) to DIR when it stops
   --rounds R        repeat every run R times, keep the best of each (default 1)
   --log-level L     Trellis LOG_LEVEL (default info, as in production; silent shows the logging cost)
   --keep            keep the temporary directory (database and server logs)
 `;
+
+/** --database: a postgres:// URL, or sqlite (the default). */
+function postgresUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === 'sqlite') return undefined;
+  if (/^postgres(ql)?:\/\//.test(raw)) return raw;
+  process.stderr.write(`--database must be a postgres:// URL or sqlite (got "${raw}")\n\n${USAGE}`);
+  process.exit(2);
+}
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -83,7 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'webhook-backlog': { type: 'string', default: '5000' },
       'import-rows': { type: 'string', default: '100000' },
       'import-resource': { type: 'string', default: 'contacts' },
-      postgres: { type: 'string' },
+      database: { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -123,7 +137,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     webhookBacklog: whole('webhook-backlog', values['webhook-backlog'], 10),
     logLevel: values['log-level'],
     importRows: whole('import-rows', values['import-rows'], 1000),
-    postgres: values.postgres,
+    postgres: postgresUrl(values.database),
     profile: values.profile,
     importResource: oneOf('import-resource', values['import-resource'], ['contacts', 'companies'] as const),
     cpuProf: values['cpu-prof'],

@@ -2,7 +2,11 @@
 import { REPORT_SCENARIOS, REPORT_TARGET_MS } from './reports.js';
 import type { Measurement, Scenario, ScenarioName } from './scenarios.js';
 
-export type ServerName = 'trellis' | 'sqlite' | 'fastify';
+/** Trellis; the bare Fastify server running the same queries on the same database (SQLite or PostgreSQL); bare Fastify answering a constant. */
+export type ServerName = 'trellis' | 'bare' | 'fastify';
+
+/** What the bare database server is, in the tables: 'Fastify+SQLite' or 'Fastify+pg'. */
+export type BareName = 'Fastify+SQLite' | 'Fastify+pg';
 
 export interface Row {
   scenario: Scenario;
@@ -28,22 +32,22 @@ export function table(header: string[], rows: string[][], rightAlign: boolean[])
 /** Fewer responses than this in a run: its req/s and percentiles rest on too few samples to compare. */
 export const FEW_SAMPLES = 200;
 
-export function resultsTable(rows: Row[]): string {
-  const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs sqlite', 'vs fastify'];
+export function resultsTable(rows: Row[], bare: BareName): string {
+  const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', `vs ${bare}`, 'vs fastify'];
   const body: string[][] = [];
   for (const { scenario, results } of rows) {
-    for (const server of ['trellis', 'sqlite', 'fastify'] as const) {
+    for (const server of ['trellis', 'bare', 'fastify'] as const) {
       const m = results[server];
       if (!m) continue;
       body.push([
         server === 'trellis' ? scenario.label : '',
-        server === 'trellis' ? 'Trellis (full stack)' : server === 'sqlite' ? 'bare Fastify+SQLite' : 'bare Fastify',
+        server === 'trellis' ? 'Trellis (full stack)' : server === 'bare' ? `bare ${bare}` : 'bare Fastify',
         `${fmt(m.rps, m.rps < 100 ? 1 : 0)}${m.total < FEW_SAMPLES ? '*' : ''}`,
         fmt(m.p50, 1),
         fmt(m.p99, 1),
         fmt(m.non2xx),
         fmt(m.errors),
-        server === 'trellis' ? pctText(pct(m.rps, results.sqlite?.rps)) : '',
+        server === 'trellis' ? pctText(pct(m.rps, results.bare?.rps)) : '',
         server === 'fastify' ? '' : pctText(pct(m.rps, results.fastify?.rps)),
       ]);
     }
@@ -53,15 +57,15 @@ export function resultsTable(rows: Row[]): string {
   return table(header, body, [false, false, true, true, true, true, true, true, true]) + note;
 }
 
-export function checkTargets(rows: Row[]): Check[] {
+export function checkTargets(rows: Row[], bare: BareName): Check[] {
   const get = (name: ScenarioName) => rows.find((r) => r.scenario.name === name)?.results;
   const checks: Check[] = [];
   const ratio = (name: ScenarioName, min: number, label: string) => {
     const r = get(name);
-    if (!r?.trellis || !r.sqlite) return;
-    const p = pct(r.trellis.rps, r.sqlite.rps) ?? 0;
-    const few = r.trellis.total < FEW_SAMPLES || r.sqlite.total < FEW_SAMPLES ? ' (few samples)' : '';
-    checks.push({ target: `${label}: Trellis req/s >= ${min} % of bare SQLite`, actual: `${fmt(p)} %${few}`, pass: p >= min });
+    if (!r?.trellis || !r.bare) return;
+    const p = pct(r.trellis.rps, r.bare.rps) ?? 0;
+    const few = r.trellis.total < FEW_SAMPLES || r.bare.total < FEW_SAMPLES ? ' (few samples)' : '';
+    checks.push({ target: `${label}: Trellis req/s >= ${min} % of bare ${bare}`, actual: `${fmt(p)} %${few}`, pass: p >= min });
   };
 
   ratio('get_by_id', 50, 'GET by id');

@@ -14,9 +14,10 @@ import { parseOptions } from './args.js';
 // @ts-expect-error: a plain .mjs script without type declarations (shared with bin/trellis.mjs)
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { cleanupNow, installExitHandlers, memoryOf, onCleanup, startServer, tail, TRELLIS_SERVER, type ServerProcess } from './processes.js';
-import { checksTable, checkTargets, fmt, resultsTable, type Check, type Row, type ServerName } from './report.js';
+import { checksTable, checkTargets, fmt, resultsTable, type BareName, type Check, type Row, type ServerName } from './report.js';
 import { createdAtCursor, drain, measure, probe, scenarios, warmUp, type Measurement } from './scenarios.js';
-import { liftKeyBudget, seedContacts, seedDeals } from './seed.js';
+import { liftKeyBudget, seedContacts, seedDeals, type Seeded, type SeededDeals } from './seed.js';
+import { connectTo, liftKeyBudgetPostgres, seedContactsPostgres, seedDealsPostgres } from './seed-postgres.js';
 import { REPORT_SCENARIOS, reportScenarios, seedReportData, type SeededReports } from './reports.js';
 import { searchScenario } from './search.js';
 import { benchWebhooks, type WebhookResults } from './webhooks.js';
@@ -67,8 +68,19 @@ async function main(): Promise<void> {
     return;
   }
 
+  // On PostgreSQL (--database), a schema of the run's own, dropped when it ends.
+  const postgres = options.postgres;
+  const schema = `bench_${Date.now()}`;
+  if (postgres) {
+    onCleanup(() => {
+      // Cleanups run synchronously at exit: psql drops the schema (the pg client is asynchronous).
+      execFileSync('psql', [postgres, '-q', '-c', `drop schema if exists "${schema}" cascade`], { stdio: 'ignore' });
+    });
+  }
+  const bare: BareName = postgres ? 'Fastify+pg' : 'Fastify+SQLite';
+  const databaseEnv: Record<string, string> = postgres ? { DATABASE_URL: postgres, DATABASE_SCHEMA: schema } : { DATABASE_URL: dbFile };
   const trellisEnv = {
-    DATABASE_URL: dbFile,
+    ...databaseEnv,
     TRELLIS_BOOTSTRAP_KEY: apiKey,
     // The owner signs in to the web app for the browser scenario.
     TRELLIS_BOOTSTRAP_EMAIL: BENCH_OWNER.email,
@@ -85,14 +97,27 @@ async function main(): Promise<void> {
   const first = await startTrellis('trellis-bootstrap.log');
   await first.stop();
 
-  // 2. Seed straight into SQLite.
-  log(`Seeding ${options.contacts.toLocaleString('en-US')} contacts…`);
-  const seeded = seedContacts(dbFile, options.contacts, log);
-  liftKeyBudget(dbFile, 1_000_000_000);
+  // 2. Seed straight into the database.
+  log(`Seeding ${options.contacts.toLocaleString('en-US')} contacts${postgres ? ` into PostgreSQL (schema ${schema})` : ''}…`);
+  let seeded: Seeded;
+  let seededDeals: SeededDeals;
+  let size: number;
+  if (postgres) {
+    seeded = await seedContactsPostgres(postgres, schema, options.contacts, log);
+    await liftKeyBudgetPostgres(postgres, schema, 1_000_000_000);
+  } else {
+    seeded = seedContacts(dbFile, options.contacts, log);
+    liftKeyBudget(dbFile, 1_000_000_000);
+  }
   log(`Seeded ${seeded.contacts.toLocaleString('en-US')} contacts in ${(seeded.ms / 1000).toFixed(1)} s`);
   log(`Seeding ${options.deals.toLocaleString('en-US')} deals…`);
-  const seededDeals = seedDeals(dbFile, options.deals, log);
-  const size = fs.statSync(dbFile).size;
+  if (postgres) {
+    seededDeals = await seedDealsPostgres(postgres, schema, options.deals, log);
+    size = await schemaSize(postgres, schema);
+  } else {
+    seededDeals = seedDeals(dbFile, options.deals, log);
+    size = fs.statSync(dbFile).size;
+  }
   log(
     `Seeded ${seededDeals.deals.toLocaleString('en-US')} deals in ${(seededDeals.ms / 1000).toFixed(1)} s (${seededDeals.stages
       .filter((st) => st.deals > 0)
@@ -100,8 +125,10 @@ async function main(): Promise<void> {
       .join(', ')}; database ${(size / 1024 / 1024).toFixed(0)} MB)`,
   );
   // The report scenarios' data (owners, currencies, closed deals with history, activities, tasks), only when they run.
+  // Its seeder writes SQLite: on PostgreSQL the reports, the mixed load and the webhook drain (which runs on a SQLite file of its own) are left out.
   let seededReports: SeededReports | undefined;
-  if (!options.only || options.only.some((name) => name === 'mixed' || (REPORT_SCENARIOS as readonly string[]).includes(name))) {
+  if (postgres) log('On PostgreSQL the report scenarios, the mixed load and the webhook drain do not run (their seeders and servers are SQLite\'s).');
+  else if (!options.only || options.only.some((name) => name === 'mixed' || (REPORT_SCENARIOS as readonly string[]).includes(name))) {
     log('Seeding report data (owners, closed deals with history, activities, tasks)…');
     seededReports = seedReportData(dbFile, seededDeals);
     log(
@@ -134,7 +161,16 @@ async function main(): Promise<void> {
   log('Starting Trellis and the two baselines…');
   const servers: Record<ServerName, ServerProcess> = {
     trellis: await startTrellis('trellis.log'),
-    sqlite: await startServer({ name: 'baseline-sqlite', script: 'bench/baseline-sqlite.ts', env: { DATABASE_FILE: dbFile }, logFile: path.join(dir, 'baseline-sqlite.log'), readyPath: '/readyz' }),
+    bare: postgres
+      ? await startServer({
+          name: 'baseline-postgres',
+          script: 'bench/baseline-postgres.ts',
+          // The same pool size as Trellis's (DATABASE_POOL_SIZE, its default unless set in the environment).
+          env: { ...databaseEnv, DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '10' },
+          logFile: path.join(dir, 'baseline-postgres.log'),
+          readyPath: '/readyz',
+        })
+      : await startServer({ name: 'baseline-sqlite', script: 'bench/baseline-sqlite.ts', env: { DATABASE_FILE: dbFile }, logFile: path.join(dir, 'baseline-sqlite.log'), readyPath: '/readyz' }),
     fastify: await startServer({ name: 'baseline-fastify', script: 'bench/baseline-fastify.ts', env: {}, logFile: path.join(dir, 'baseline-fastify.log'), readyPath: '/readyz' }),
   };
 
@@ -147,7 +183,7 @@ async function main(): Promise<void> {
   if (page1.meta.total !== seeded.contacts) throw new Error(`Trellis counts ${page1.meta.total} contacts, expected ${seeded.contacts}`);
   // Both servers must see the seeded deals where they were put.
   const { listStage } = seededDeals;
-  for (const name of ['trellis', 'sqlite'] as const) {
+  for (const name of ['trellis', 'bare'] as const) {
     const deals = (await (await fetch(`${servers[name].url}/v1/deals?stage_id=${listStage.id}&limit=25`, { headers })).json()) as { data?: { stage_id?: string }[]; meta?: { total?: number; total_exact?: boolean } };
     // Beyond 10,000 matches Trellis answers an estimate flagged total_exact: false (docs/api-guide.md); only an exact total can be checked.
     const totalWrong = deals.meta?.total_exact === false ? false : deals.meta?.total !== listStage.deals;
@@ -162,8 +198,8 @@ async function main(): Promise<void> {
     ...(seededReports ? reportScenarios(seededDeals, seededReports) : []),
   ];
   const selected = options.only ? all.filter((s) => options.only?.includes(s.name)) : all;
-  const withWebhooks = !options.only || options.only.includes('webhooks');
-  const withMixed = !options.only || options.only.includes('mixed');
+  const withWebhooks = !postgres && (!options.only || options.only.includes('webhooks'));
+  const withMixed = !postgres && (!options.only || options.only.includes('mixed'));
   if (selected.length === 0 && !withWebhooks && !withMixed && !options.profile) {
     throw new Error(`--only matches no scenario (${[...all.map((s) => s.name), 'webhooks', 'mixed'].join(', ')})`);
   }
@@ -177,7 +213,7 @@ async function main(): Promise<void> {
     if (options.rounds > 1) log(`Round ${round} of ${options.rounds}`);
     for (const row of rows) {
       const { scenario } = row;
-      for (const name of scenario.trellisOnly ? (['trellis'] as const) : (['trellis', 'sqlite', 'fastify'] as const)) {
+      for (const name of scenario.trellisOnly ? (['trellis'] as const) : (['trellis', 'bare', 'fastify'] as const)) {
         const server = servers[name];
         if (server.child.exitCode !== null || server.child.signalCode !== null) {
           throw new Error(`${server.name} exited (${server.child.exitCode ?? server.child.signalCode}). Log:\n${tail(server.logFile)}`);
@@ -289,7 +325,7 @@ async function main(): Promise<void> {
   const maxLoad = Math.max(0, ...loads);
   log(`\nResults: ${options.contacts.toLocaleString('en-US')} contacts, ${options.deals.toLocaleString('en-US')} deals, ${options.connections} connections, ${options.duration} s per run${options.rounds > 1 ? `, best of ${options.rounds}` : ''}, Trellis LOG_LEVEL=${options.logLevel}`);
   if (maxLoad > cpus.length + 1) log(`(!) The 1-minute load average reached ${maxLoad.toFixed(1)} on ${cpus.length} CPUs: other processes were competing, the numbers are noisy.`);
-  if (rows.length > 0) log(resultsTable(rows));
+  if (rows.length > 0) log(resultsTable(rows, bare));
   if (webhooks) {
     log(
       `\nWebhooks to a local receiver: a backlog of ${webhooks.backlog.toLocaleString('en-US')} drained at ${webhooks.deliveriesPerSecond.toFixed(0)} deliveries/s; ` +
@@ -304,11 +340,11 @@ async function main(): Promise<void> {
     log(`\nMixed load on Trellis: ${mixed.fastConnections} fast connections beside ${mixed.slowConnections} slow ones, ${options.duration} s (the fast class alone first, then both together):`);
     log(mixedTable(mixed, options.duration));
   }
-  if (profiled) log(profileReport(profiled.summary, profiled.run, rows.find((r) => r.scenario.name === 'get_by_id')?.results));
+  if (profiled) log(profileReport(profiled.summary, profiled.run, rows.find((r) => r.scenario.name === 'get_by_id')?.results, bare));
   const processChecks: Check[] = [{ target: 'Cold start to the first answered request <= 1 s (database migrated)', actual: `${fmt(coldStartMs)} ms`, pass: coldStartMs <= 1000 }];
   if (webhooks) processChecks.push({ target: 'Webhook backlog drained at >= 1,000 deliveries/s', actual: `${fmt(webhooks.deliveriesPerSecond)}/s`, pass: webhooks.deliveriesPerSecond >= 1000 });
-  if (trellisMemory) processChecks.push({ target: 'Trellis RSS after the runs <= 200 MB (SQLite)', actual: `${fmt(trellisMemory.rssMb)} MB (peak ${fmt(trellisMemory.peakMb)} MB)`, pass: trellisMemory.rssMb <= 200 });
-  const checks = [...checkTargets(rows), ...(mixed ? mixedChecks(mixed) : []), ...processChecks];
+  if (trellisMemory) processChecks.push({ target: `Trellis RSS after the runs <= 200 MB${postgres ? ' (the target is SQLite\'s)' : ''}`, actual: `${fmt(trellisMemory.rssMb)} MB (peak ${fmt(trellisMemory.peakMb)} MB)`, pass: trellisMemory.rssMb <= 200 });
+  const checks = [...checkTargets(rows, bare), ...(mixed ? mixedChecks(mixed) : []), ...processChecks];
   if (checks.length > 0) {
     log(`\nTargets (from the performance issue; they apply at the largest size, 1,000,000 contacts${options.contacts < 1_000_000 ? ' — this run is smaller' : ''}):`);
     log(checksTable(checks));
@@ -354,16 +390,30 @@ async function main(): Promise<void> {
   }
 }
 
+/** The bytes the schema's tables and indexes take on disk. */
+async function schemaSize(url: string, schema: string): Promise<number> {
+  const client = await connectTo(url, schema);
+  try {
+    const { rows } = await client.query<{ bytes: string }>(
+      "select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'",
+      [schema],
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The warm-up runs' req/s, when there was more than one (the pace still rising). */
 const warmedText = (pace: number[]) => (pace.length > 1 ? `  (warm-up ${pace.map((r) => r.toFixed(0)).join(' → ')} req/s)` : '');
 
 /** Microseconds between two answers at a server's rate in a run: the wall time per request, 1e6 / req/s (undefined without that run). */
 function wallUs(results: Row['results'] | undefined, profiledRun: Measurement) {
   const of = (m: Measurement | undefined) => (m && m.rps > 0 ? 1e6 / m.rps : undefined);
-  return { trellisProfiled: of(profiledRun), trellis: of(results?.trellis), bareSqlite: of(results?.sqlite), bareFastify: of(results?.fastify) };
+  return { trellisProfiled: of(profiledRun), trellis: of(results?.trellis), bare: of(results?.bare), bareFastify: of(results?.fastify) };
 }
 
-function profileReport(summary: ProfileSummary, run: Measurement, results: Row['results'] | undefined): string {
+function profileReport(summary: ProfileSummary, run: Measurement, results: Row['results'] | undefined, bare: BareName): string {
   const wall = wallUs(results, run);
   const us = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(n < 100 ? 1 : 0)} µs`);
   const lines = [
@@ -374,13 +424,13 @@ function profileReport(summary: ProfileSummary, run: Measurement, results: Row['
     `\nTop ${summary.top.length} functions by self time:`,
     topTable(summary),
     `\nWall time per request at each server's rate (1e6 / req/s; one thread serves, so at saturation this is its time per request): ` +
-      `Trellis ${us(wall.trellis)} (profiled ${us(wall.trellisProfiled)}), bare Fastify+SQLite ${us(wall.bareSqlite)}, bare Fastify ${us(wall.bareFastify)}.`,
+      `Trellis ${us(wall.trellis)} (profiled ${us(wall.trellisProfiled)}), bare ${bare} ${us(wall.bare)}, bare Fastify ${us(wall.bareFastify)}.`,
   ];
-  if (wall.trellisProfiled !== undefined && wall.bareSqlite !== undefined) {
+  if (wall.trellisProfiled !== undefined && wall.bare !== undefined) {
     // Against the profiled run, the one the table above describes (the profiler costs it a few per cent).
     lines.push(
-      `Left above the bare Fastify+SQLite server: ${us(wall.trellisProfiled - wall.bareSqlite)} per request in the profiled run` +
-        (wall.trellis !== undefined ? `, ${us(wall.trellis - wall.bareSqlite)} in the unprofiled one` : '') +
+      `Left above the bare ${bare} server: ${us(wall.trellisProfiled - wall.bare)} per request in the profiled run` +
+        (wall.trellis !== undefined ? `, ${us(wall.trellis - wall.bare)} in the unprofiled one` : '') +
         '; the table says which layers it is in.',
     );
   } else {

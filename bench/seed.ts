@@ -27,6 +27,63 @@ const BATCH = 50_000;
 
 const capitalize = (s: string) => s.replace(/(^|[\s-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
 
+/** Contact i of a seeding: the same rows whichever database they go into. */
+export interface ContactSeedRow {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** The `emails` column: the JSON list ContactRepository.toRow writes. */
+  emails: string;
+  title: string | null;
+  /** created_at and updated_at. */
+  at: number;
+}
+
+/**
+ * The contacts of one seeding, row by row in created_at order (strictly in the
+ * past, one millisecond apart), remembering what the scenarios need of them.
+ */
+export class ContactPlan {
+  // ulid's default PRNG asks crypto for one byte per character (16 calls an id): that alone
+  // made seeding take minutes. Seeded ids need not be unguessable, so Math.random will do.
+  private readonly ulid = monotonicFactory(() => Math.random());
+  private readonly base: number;
+  private readonly step: number;
+  private readonly sample: Seeded['sample'] = [];
+  private middle: Seeded['middle'] | undefined;
+  private firstPageLast: Seeded['firstPageLast'] | undefined;
+
+  constructor(readonly count: number) {
+    // Before now by more than a minute, so the app's next change time is later than all of them.
+    this.base = Date.now() - count - 60_000;
+    this.step = Math.max(1, Math.floor(count / SAMPLE_SIZE));
+  }
+
+  /** The last row's time: the workspace's change clock must be past it. */
+  get lastAt(): number {
+    return this.base + this.count - 1;
+  }
+
+  /** Row i; call in order, 0 to count - 1. */
+  row(i: number): ContactSeedRow {
+    const first = FIRST[i % FIRST.length] as string;
+    const last = LAST[Math.floor(i / FIRST.length) % LAST.length] as string;
+    const email = `${first}.${last.replace(/\s+/g, '')}.${i}@example.com`;
+    const at = this.base + i;
+    const id = `con_${this.ulid(at)}`;
+    if (i % this.step === 0 && this.sample.length < SAMPLE_SIZE) this.sample.push({ id, email });
+    if (i === Math.floor(this.count / 2)) this.middle = { id, createdAt: at };
+    if (i === 24) this.firstPageLast = { id, createdAt: at };
+    return { id, firstName: capitalize(first), lastName: capitalize(last), email, emails: JSON.stringify([{ email, label: null }]), title: TITLES[i % TITLES.length] ?? null, at };
+  }
+
+  seeded(workspaceId: string, ms: number): Seeded {
+    if (!this.middle || !this.firstPageLast) throw new Error('seeding did not reach the middle row');
+    return { workspaceId, contacts: this.count, sample: this.sample, middle: this.middle, firstPageLast: this.firstPageLast, ms };
+  }
+}
+
 /**
  * Opens the (bootstrapped, not running) database for bulk loading: no WAL and no
  * fsync, so every page is written once; the file is thrown away if this process
@@ -69,30 +126,12 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
        values (?, ?, ?, ?, ?, ?, null, '[]', ?, null, null, 'active', null, null, null, null, null, null, '{}', ?, ?, 1)`,
     );
     const insertEmail = db.prepare('insert into contact_emails (workspace_id, email, contact_id, label, position) values (?, ?, ?, null, 0)');
-
-    // ulid's default PRNG asks crypto for one byte per character (16 calls an id): that alone
-    // made seeding take minutes. Seeded ids need not be unguessable, so Math.random will do.
-    const ulid = monotonicFactory(() => Math.random());
-    // Strictly in the past, one millisecond apart, so the app's next change time is later than all of them.
-    const base = Date.now() - count - 60_000;
-    const step = Math.max(1, Math.floor(count / SAMPLE_SIZE));
-    const middleIndex = Math.floor(count / 2);
-    const sample: Seeded['sample'] = [];
-    let middle: Seeded['middle'] | undefined;
-    let firstPageLast: Seeded['firstPageLast'] | undefined;
-
+    const plan = new ContactPlan(count);
     const insertBatch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const first = FIRST[i % FIRST.length] as string;
-        const last = LAST[Math.floor(i / FIRST.length) % LAST.length] as string;
-        const email = `${first}.${last.replace(/\s+/g, '')}.${i}@example.com`;
-        const at = base + i;
-        const id = `con_${ulid(at)}`;
-        insertContact.run(id, workspaceId, capitalize(first), capitalize(last), email, JSON.stringify([{ email, label: null }]), TITLES[i % TITLES.length] ?? null, at, at);
-        insertEmail.run(workspaceId, email, id);
-        if (i % step === 0 && sample.length < SAMPLE_SIZE) sample.push({ id, email });
-        if (i === middleIndex) middle = { id, createdAt: at };
-        if (i === 24) firstPageLast = { id, createdAt: at };
+        const c = plan.row(i);
+        insertContact.run(c.id, workspaceId, c.firstName, c.lastName, c.email, c.emails, c.title, c.at, c.at);
+        insertEmail.run(workspaceId, c.email, c.id);
       }
     });
 
@@ -104,7 +143,6 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
         log(`  … ${Math.min(count, from + BATCH).toLocaleString('en-US')} contacts`);
       }
     }
-    const maxAt = base + count - 1;
     if (rebuildIndexes) {
       log(`  … rebuilding ${indexes.length} indexes`);
       for (const index of indexes) db.exec(index.sql);
@@ -115,13 +153,11 @@ export function seedContacts(file: string, count: number, log: (line: string) =>
     }
 
     // The app stamps changes with max(now, change_clock + 1): keep that clock past every seeded row.
-    db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(maxAt, workspaceId);
+    db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(plan.lastAt, workspaceId);
     // No ANALYZE: the database stays as the API leaves it; Trellis keeps its own statistics (PRAGMA optimize at open).
     db.pragma('journal_mode = WAL');
     db.pragma('wal_checkpoint(TRUNCATE)');
-
-    if (!middle || !firstPageLast) throw new Error('seeding did not reach the middle row');
-    return { workspaceId, contacts: count, sample, middle, firstPageLast, ms: performance.now() - started };
+    return plan.seeded(workspaceId, performance.now() - started);
   } finally {
     db.close();
   }
@@ -168,12 +204,81 @@ export interface SeededDeals {
 const DEAL_KINDS = ['renewal', 'expansion', 'pilot', 'new business', 'upgrade', 'multi-year'];
 const MOVE_POOL = 60_000;
 
+/** Deal i of a seeding, with the first row of its stage history: the same rows whichever database they go into. */
+export interface DealSeedRow {
+  id: string;
+  name: string;
+  /** Minor units, 1,000.00 to 100,000.00 USD. */
+  amount: number;
+  stage: SeededStage;
+  /** The stage history row's id. */
+  changeId: string;
+  /** created_at, updated_at, stage_entered_at and the history row's changed_at. */
+  at: number;
+}
+
+/**
+ * The deals of one seeding into the default pipeline. Deal i goes to open stage
+ * i mod (open stages); the plan counts each stage's deals and keeps the pool the
+ * move scenario alternates between the last two open stages.
+ */
+export class DealPlan {
+  private readonly ulid = monotonicFactory(() => Math.random());
+  private readonly changeUlid = monotonicFactory(() => Math.random());
+  private readonly base: number;
+  private readonly open: SeededStage[];
+  private readonly listStage: SeededStage;
+  private readonly moveStages: [SeededStage, SeededStage];
+  private readonly poolStep: number;
+  private readonly movePool: SeededDeals['movePool'] = [];
+  private moveSeen = 0;
+
+  constructor(
+    readonly count: number,
+    readonly pipelineId: string,
+    /** The default pipeline's stages, by position. */
+    private readonly stages: SeededStage[],
+  ) {
+    this.open = stages.filter((s) => s.type === 'open');
+    if (this.open.length < 3) throw new Error(`the default pipeline has ${this.open.length} open stages; the deal scenarios need 3 (one to list, two to move between)`);
+    this.listStage = this.open[0] as SeededStage;
+    this.moveStages = [this.open[this.open.length - 2] as SeededStage, this.open[this.open.length - 1] as SeededStage];
+    this.base = Date.now() - count - 60_000;
+    const inMoveStages = Math.ceil((count * 2) / this.open.length);
+    this.poolStep = Math.max(1, Math.ceil(inMoveStages / MOVE_POOL));
+  }
+
+  get lastAt(): number {
+    return this.base + this.count - 1;
+  }
+
+  /** Row i; call in order, 0 to count - 1. */
+  row(i: number): DealSeedRow {
+    const stage = this.open[i % this.open.length] as SeededStage;
+    const at = this.base + i;
+    const id = `deal_${this.ulid(at)}`;
+    const name = `${capitalize(LAST[i % LAST.length] as string)} ${DEAL_KINDS[Math.floor(i / LAST.length) % DEAL_KINDS.length] as string} ${i}`;
+    const amount = (1_000 + ((i * 7_919) % 99_001)) * 100;
+    stage.deals += 1;
+    const moveIndex = stage === this.moveStages[0] ? 0 : stage === this.moveStages[1] ? 1 : -1;
+    if (moveIndex >= 0) {
+      if (this.moveSeen % this.poolStep === 0 && this.movePool.length < MOVE_POOL) this.movePool.push({ id, at: moveIndex as 0 | 1 });
+      this.moveSeen += 1;
+    }
+    return { id, name, amount, stage, changeId: `chg_${this.changeUlid(at)}`, at };
+  }
+
+  seeded(ms: number): SeededDeals {
+    return { deals: this.count, pipelineId: this.pipelineId, stages: this.stages, listStage: this.listStage, moveStages: this.moveStages, movePool: this.movePool, ms };
+  }
+}
+
 /**
  * Seeds deals into the bootstrap workspace's default pipeline, in the row shape
  * DealRepository.toRow writes (`deal_` + ULID, status open, version 1, custom
  * fields '{}'), each with the first row of its stage history (from null to its
- * stage, by the bootstrap key's user), as DealService.createIn records it. Deal
- * i goes to open stage i mod (open stages). The server must not be running.
+ * stage, by the bootstrap key's user), as DealService.createIn records it (see
+ * DealPlan). The server must not be running.
  */
 export function seedDeals(file: string, count: number, log: (line: string) => void): SeededDeals {
   const started = performance.now();
@@ -184,10 +289,7 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
     const stages = (db.prepare('select id, name, position, type from stages where workspace_id = ? and pipeline_id = ? order by position').all(workspaceId, pipeline.id) as Omit<SeededStage, 'deals'>[]).map(
       (s) => ({ ...s, deals: 0 }),
     );
-    const open = stages.filter((s) => s.type === 'open');
-    if (open.length < 3) throw new Error(`the default pipeline has ${open.length} open stages; the deal scenarios need 3 (one to list, two to move between)`);
-    const listStage = open[0] as SeededStage;
-    const moveStages: [SeededStage, SeededStage] = [open[open.length - 2] as SeededStage, open[open.length - 1] as SeededStage];
+    const plan = new DealPlan(count, pipeline.id, stages);
     // The key's user, as the app records who moved a deal (changed_by).
     const user = db.prepare('select user_id from api_keys where workspace_id = ? order by created_at limit 1').get(workspaceId) as { user_id: string } | undefined;
     if (!user) throw new Error('the bootstrap workspace has no API key');
@@ -209,31 +311,11 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
       `insert into deal_stage_changes (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at, changed_by, ms_in_previous_stage)
        values (?, ?, ?, null, ?, ?, ?, null)`,
     );
-
-    const ulid = monotonicFactory(() => Math.random());
-    const changeUlid = monotonicFactory(() => Math.random());
-    const base = Date.now() - count - 60_000;
-    const inMoveStages = Math.ceil((count * 2) / open.length);
-    const poolStep = Math.max(1, Math.ceil(inMoveStages / MOVE_POOL));
-    const movePool: SeededDeals['movePool'] = [];
-    let moveSeen = 0;
-
     const insertBatch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const stage = open[i % open.length] as SeededStage;
-        const at = base + i;
-        const id = `deal_${ulid(at)}`;
-        const name = `${capitalize(LAST[i % LAST.length] as string)} ${DEAL_KINDS[Math.floor(i / LAST.length) % DEAL_KINDS.length] as string} ${i}`;
-        // 1,000.00 to 100,000.00 in minor units
-        const amount = (1_000 + ((i * 7_919) % 99_001)) * 100;
-        insertDeal.run(id, workspaceId, name, amount, pipeline.id, stage.id, at, at, at);
-        insertChange.run(`chg_${changeUlid(at)}`, workspaceId, id, stage.id, at, user.user_id);
-        stage.deals += 1;
-        const moveIndex = stage === moveStages[0] ? 0 : stage === moveStages[1] ? 1 : -1;
-        if (moveIndex >= 0) {
-          if (moveSeen % poolStep === 0 && movePool.length < MOVE_POOL) movePool.push({ id, at: moveIndex as 0 | 1 });
-          moveSeen += 1;
-        }
+        const d = plan.row(i);
+        insertDeal.run(d.id, workspaceId, d.name, d.amount, pipeline.id, d.stage.id, d.at, d.at, d.at);
+        insertChange.run(d.changeId, workspaceId, d.id, d.stage.id, d.at, user.user_id);
       }
     });
 
@@ -254,11 +336,10 @@ export function seedDeals(file: string, count: number, log: (line: string) => vo
       triggers.restore();
     }
 
-    db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(base + count - 1, workspaceId);
+    db.prepare('update workspaces set change_clock = max(change_clock, ?) where id = ?').run(plan.lastAt, workspaceId);
     db.pragma('journal_mode = WAL');
     db.pragma('wal_checkpoint(TRUNCATE)');
-
-    return { deals: count, pipelineId: pipeline.id, stages, listStage, moveStages, movePool, ms: performance.now() - started };
+    return plan.seeded(performance.now() - started);
   } finally {
     db.close();
   }
