@@ -10,6 +10,7 @@
 import Fastify from 'fastify';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
+import { CONTACT_COLUMNS, DEAL_COLUMNS, LIMIT, moved, page, type DealRow, type Row, type Stage } from './baseline-shared.js';
 
 const url = process.env.DATABASE_URL;
 const schema = process.env.DATABASE_SCHEMA ?? 'public';
@@ -27,21 +28,11 @@ const workspace = await one<{ id: string }>('workspace', 'select id from workspa
 if (!workspace) throw new Error('no workspace in the database');
 const workspaceId = workspace.id;
 
-const COLUMNS =
-  'id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source, address_street, address_city, address_state, address_postal_code, address_country, custom_fields, created_at, updated_at, version';
-const LIMIT = 25;
-
-interface Row {
-  id: string;
-  created_at: number;
-  [column: string]: unknown;
-}
-
-const BY_ID = `select ${COLUMNS} from contacts where workspace_id = $1 and id = $2`;
-const FIRST_PAGE = `select ${COLUMNS} from contacts where workspace_id = $1 order by created_at asc, id asc limit $2`;
-const AFTER_PAGE = `select ${COLUMNS} from contacts where workspace_id = $1 and (created_at, id) > ($2, $3) order by created_at asc, id asc limit $4`;
+const BY_ID = `select ${CONTACT_COLUMNS} from contacts where workspace_id = $1 and id = $2`;
+const FIRST_PAGE = `select ${CONTACT_COLUMNS} from contacts where workspace_id = $1 order by created_at asc, id asc limit $2`;
+const AFTER_PAGE = `select ${CONTACT_COLUMNS} from contacts where workspace_id = $1 and (created_at, id) > ($2, $3) order by created_at asc, id asc limit $4`;
 const EMAIL_MATCH = 'contacts.id in (select contact_emails.contact_id from contact_emails where contact_emails.workspace_id = $1 and contact_emails.email = $2)';
-const BY_EMAIL = `select ${COLUMNS} from contacts where workspace_id = $1 and ${EMAIL_MATCH} order by created_at asc, id asc limit $3`;
+const BY_EMAIL = `select ${CONTACT_COLUMNS} from contacts where workspace_id = $1 and ${EMAIL_MATCH} order by created_at asc, id asc limit $3`;
 const COUNT_BY_EMAIL = `select count(*) as total from contacts where workspace_id = $1 and ${EMAIL_MATCH}`;
 const NEXT_CHANGE_TIME = 'update workspaces set change_clock = case when change_clock >= $1 then change_clock + 1 else $1 end where id = $2 returning change_clock';
 const INSERT_CONTACT = `insert into contacts (id, workspace_id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source,
@@ -49,8 +40,6 @@ const INSERT_CONTACT = `insert into contacts (id, workspace_id, first_name, last
    values ($1, $2, $3, $4, $5, $6, null, '[]', null, null, null, 'active', null, null, null, null, null, null, '{}', $7, $7, 1)`;
 const INSERT_EMAIL = 'insert into contact_emails (workspace_id, email, contact_id, label, position) values ($1, $2, $3, null, 0)';
 
-const DEAL_COLUMNS =
-  'id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date, closed_at, lost_reason, source, custom_fields, stage_entered_at, created_at, updated_at, version';
 const DEAL_BY_ID = `select ${DEAL_COLUMNS} from deals where workspace_id = $1 and id = $2 for update`;
 const DEALS_IN_STAGE = `select ${DEAL_COLUMNS} from deals where workspace_id = $1 and stage_id = $2 order by created_at asc, id asc limit $3`;
 const COUNT_IN_STAGE = 'select count(*) as total from deals where workspace_id = $1 and stage_id = $2';
@@ -62,23 +51,6 @@ const MOVE_DEAL =
 const INSERT_STAGE_CHANGE = `insert into deal_stage_changes (id, workspace_id, deal_id, from_stage_id, to_stage_id, changed_at, changed_by, ms_in_previous_stage)
    values ($1, $2, $3, $4, $5, $6, $7, $8)`;
 
-interface Stage {
-  id: string;
-  pipeline_id: string;
-  type: string;
-}
-interface DealRow {
-  id: string;
-  pipeline_id: string;
-  stage_id: string;
-  status: string;
-  closed_at: number | null;
-  lost_reason: string | null;
-  stage_entered_at: number;
-  updated_at: number;
-  version: number;
-  [column: string]: unknown;
-}
 // The stages are read once: a hand-written server would keep them.
 const stages = new Map((await all<Stage>('stages', 'select id, pipeline_id, type from stages where workspace_id = $1', [workspaceId])).map((s) => [s.id, s]));
 const firstStage = await one<{ id: string }>(
@@ -109,14 +81,6 @@ async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Prom
 const changeTime = async (client: pg.PoolClient) => {
   const { rows } = await client.query<{ change_clock: number }>({ name: 'next-change-time', text: NEXT_CHANGE_TIME, values: [Date.now(), workspaceId] });
   return Number(rows[0]?.change_clock);
-};
-
-const page = (rows: Row[], total: number) => {
-  const hasMore = rows.length > LIMIT;
-  const data = hasMore ? rows.slice(0, LIMIT) : rows;
-  const last = data[data.length - 1];
-  const next = hasMore && last ? Buffer.from(JSON.stringify({ s: 'created_at', v: [last.created_at], id: last.id })).toString('base64url') : null;
-  return { success: true, data, meta: { total, limit: LIMIT, next_cursor: next, has_more: hasMore } };
 };
 
 const app = Fastify({ logger: false });
@@ -230,16 +194,14 @@ app.post('/v1/deals/:id/move', async (request, reply) => {
     const at = await changeTime(client);
     const current = (await client.query<DealRow>({ name: 'deal-by-id', text: DEAL_BY_ID, values: [workspaceId, id] })).rows[0];
     if (!current || current.stage_id === stage.id) return current;
-    const closedAt = stage.type === 'open' ? null : current.status === stage.type ? current.closed_at : at;
-    const lostReason = stage.type === 'lost' ? current.lost_reason : null;
+    const next = moved(current, stage, at);
     await client.query({
       name: 'insert-stage-change',
       text: INSERT_STAGE_CHANGE,
       values: [`chg_${ulid()}`, workspaceId, id, current.stage_id, stage.id, at, keyUser?.user_id ?? null, at - Number(current.stage_entered_at)],
     });
-    const version = Number(current.version) + 1;
-    await client.query({ name: 'move-deal', text: MOVE_DEAL, values: [stage.pipeline_id, stage.id, stage.type, closedAt, lostReason, at, version, workspaceId, id, current.version] });
-    return { ...current, pipeline_id: stage.pipeline_id, stage_id: stage.id, status: stage.type, closed_at: closedAt, lost_reason: lostReason, stage_entered_at: at, updated_at: at, version };
+    await client.query({ name: 'move-deal', text: MOVE_DEAL, values: [stage.pipeline_id, stage.id, stage.type, next.closed_at, next.lost_reason, at, next.version, workspaceId, id, current.version] });
+    return next;
   });
   if (!deal) {
     reply.status(404);

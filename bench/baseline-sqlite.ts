@@ -9,6 +9,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import { monotonicFactory } from 'ulid';
+import { CONTACT_COLUMNS, DEAL_COLUMNS, LIMIT, moved, page, type DealRow, type Row, type Stage } from './baseline-shared.js';
 
 const file = process.env.DATABASE_FILE;
 if (!file) throw new Error('DATABASE_FILE is required');
@@ -24,21 +25,11 @@ const workspace = db.prepare('select id from workspaces order by created_at limi
 if (!workspace) throw new Error('no workspace in the database');
 const workspaceId = workspace.id;
 
-const COLUMNS =
-  'id, first_name, last_name, email, emails, phone, phones, title, company_id, owner_id, status, source, address_street, address_city, address_state, address_postal_code, address_country, custom_fields, created_at, updated_at, version';
-const LIMIT = 25;
-
-interface Row {
-  id: string;
-  created_at: number;
-  [column: string]: unknown;
-}
-
-const byId = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and id = ?`);
-const firstPage = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? order by created_at asc, id asc limit ?`);
-const afterPage = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and (created_at, id) > (?, ?) order by created_at asc, id asc limit ?`);
+const byId = db.prepare(`select ${CONTACT_COLUMNS} from contacts where workspace_id = ? and id = ?`);
+const firstPage = db.prepare(`select ${CONTACT_COLUMNS} from contacts where workspace_id = ? order by created_at asc, id asc limit ?`);
+const afterPage = db.prepare(`select ${CONTACT_COLUMNS} from contacts where workspace_id = ? and (created_at, id) > (?, ?) order by created_at asc, id asc limit ?`);
 const EMAIL_MATCH = 'contacts.id in (select contact_emails.contact_id from contact_emails where contact_emails.workspace_id = ? and contact_emails.email = ?)';
-const byEmail = db.prepare(`select ${COLUMNS} from contacts where workspace_id = ? and ${EMAIL_MATCH} order by created_at asc, id asc limit ?`);
+const byEmail = db.prepare(`select ${CONTACT_COLUMNS} from contacts where workspace_id = ? and ${EMAIL_MATCH} order by created_at asc, id asc limit ?`);
 const countByEmail = db.prepare(`select count(*) as total from contacts where workspace_id = ? and ${EMAIL_MATCH}`);
 const nextChangeTime = db.prepare('update workspaces set change_clock = case when change_clock >= ? then change_clock + 1 else ? end where id = ? returning change_clock');
 const insertContact = db.prepare(
@@ -59,25 +50,6 @@ const create = db.transaction((input: { first_name: string | null; last_name: st
 });
 
 // Deals. The default pipeline's stages are read once: a hand-written server would keep them.
-const DEAL_COLUMNS =
-  'id, name, amount, currency, pipeline_id, stage_id, status, probability, owner_id, company_id, expected_close_date, closed_at, lost_reason, source, custom_fields, stage_entered_at, created_at, updated_at, version';
-interface Stage {
-  id: string;
-  pipeline_id: string;
-  type: string;
-}
-interface DealRow {
-  id: string;
-  pipeline_id: string;
-  stage_id: string;
-  status: string;
-  closed_at: number | null;
-  lost_reason: string | null;
-  stage_entered_at: number;
-  updated_at: number;
-  version: number;
-  [column: string]: unknown;
-}
 const stages = new Map((db.prepare('select id, pipeline_id, type from stages where workspace_id = ?').all(workspaceId) as Stage[]).map((s) => [s.id, s]));
 const firstStage = db
   .prepare('select stages.id from stages join pipelines on pipelines.id = stages.pipeline_id where pipelines.workspace_id = ? and pipelines.is_default = 1 order by stages.position limit 1')
@@ -116,21 +88,11 @@ const move = db.transaction((id: string, stage: Stage): DealRow | undefined => {
   const at = Number((nextChangeTime.get(now, now, workspaceId) as { change_clock: number }).change_clock);
   const deal = dealById.get(workspaceId, id) as DealRow | undefined;
   if (!deal || deal.stage_id === stage.id) return deal;
-  const closedAt = stage.type === 'open' ? null : deal.status === stage.type ? deal.closed_at : at;
-  const lostReason = stage.type === 'lost' ? deal.lost_reason : null;
+  const next = moved(deal, stage, at);
   insertStageChange.run(`chg_${ulid()}`, workspaceId, id, deal.stage_id, stage.id, at, keyUser?.user_id ?? null, at - Number(deal.stage_entered_at));
-  const version = Number(deal.version) + 1;
-  moveDeal.run(stage.pipeline_id, stage.id, stage.type, closedAt, lostReason, at, at, version, workspaceId, id, deal.version);
-  return { ...deal, pipeline_id: stage.pipeline_id, stage_id: stage.id, status: stage.type, closed_at: closedAt, lost_reason: lostReason, stage_entered_at: at, updated_at: at, version };
+  moveDeal.run(stage.pipeline_id, stage.id, stage.type, next.closed_at, next.lost_reason, at, at, next.version, workspaceId, id, deal.version);
+  return next;
 });
-
-const page = (rows: Row[], total: number) => {
-  const hasMore = rows.length > LIMIT;
-  const data = hasMore ? rows.slice(0, LIMIT) : rows;
-  const last = data[data.length - 1];
-  const next = hasMore && last ? Buffer.from(JSON.stringify({ s: 'created_at', v: [last.created_at], id: last.id })).toString('base64url') : null;
-  return { success: true, data, meta: { total, limit: LIMIT, next_cursor: next, has_more: hasMore } };
-};
 
 const app = Fastify({ logger: false });
 app.get('/readyz', async () => {
