@@ -88,7 +88,7 @@ export function createServices(storage: Storage, clock: Clock, config: Config) {
   const users = new UserService(tx, capabilities, userRepository, referrers, eventLog, credentials);
   const apiKeys = new ApiKeyService(tx, clock, apiKeyRepository, userRepository, defaultRateLimit, credentials);
   const pipelines = new PipelineService(tx, pipelineRepository, eventLog);
-  const deals = new DealService(tx, dealRepository, pipelineRepository, companyRepository, userRepository, tagging, referrers, eventLog);
+  const deals = new DealService(tx, dealRepository, pipelineRepository, tagging, referrers, eventLog);
   pipelines.attachOccupancy(deals);
   const companies = new CompanyService(tx, capabilities, companyRepository, userRepository, tagging, referrers, eventLog);
   const contacts = new ContactService(tx, capabilities, contactRepository, companyRepository, userRepository, tagging, referrers, eventLog);

@@ -337,6 +337,64 @@ describe('activities in a batch written at once', () => {
   });
 });
 
+describe('deals in a batch written at once', () => {
+  it('places rows in the default pipeline\'s first stage or the stage named, links contacts and a company, rejects an unknown stage or company, and starts each deal\'s history with one deal.created', async () => {
+    const tag = unique('Batch deal ');
+    const [contact, other, company] = [await createContact(tenant.api), await createContact(tenant.api), await createCompany(tenant.api)];
+    const pipelines = (await tenant.api.get('/v1/pipelines')).body.data;
+    const stages = pipelines.find((p: any) => p.is_default).stages;
+    const [first, second, won] = [stages[0], stages[1], stages.find((s: any) => s.type === 'won')];
+    const renewals = (await tenant.api.post('/v1/pipelines', { name: unique('Renewals '), stages: [{ name: 'Due', probability: 30 }, { name: 'Renewed', probability: 100, type: 'won' }] })).body.data;
+    const csv = [
+      'name,stage_id,pipeline_id,company_id,contact_ids',
+      `${tag} default,,,${company.id},${contact.id};${other.id}`,
+      `${tag} second,${second.id},,,${other.id}`,
+      `${tag} ghost stage,stg_00000000000000000000000000,,,`,
+      `${tag} ghost company,,,com_00000000000000000000000000,${contact.id}`,
+      `${tag} renewal,,${renewals.id},,`,
+      `${tag} won,${won.id},,${company.id},`,
+    ].join('\n');
+    const job = await importFile(tenant.api, 'resource=deals', csv);
+    assert.deepEqual([job.rows_read, job.created, job.failed], [6, 4, 2], JSON.stringify(job));
+    const report = (await tenant.api.get(`/v1/imports/${job.id}/errors`)).text.trim().split(/\r?\n/).slice(1);
+    assert.equal(report.length, 2, report.join('\n'));
+    assert.match(report[0] ?? '', /^3,.*stage_id does not name a stage in this workspace/);
+    assert.match(report[1] ?? '', /^4,.*company_id does not name a company in this workspace/);
+
+    const deals = (await tenant.api.get(`/v1/deals?q=${encodeURIComponent(tag)}&limit=100`)).body.data;
+    const byName = new Map<string, any>(deals.map((d: any) => [d.name.slice(tag.length + 1), d]));
+    assert.deepEqual([...byName.keys()].sort(), ['default', 'renewal', 'second', 'won']);
+    const placed = (name: string) => {
+      const deal = byName.get(name);
+      return [deal.pipeline_id, deal.stage_id, deal.status, deal.company_id, deal.contact_ids];
+    };
+    assert.deepEqual(placed('default'), [first.pipeline_id, first.id, 'open', company.id, [contact.id, other.id]]);
+    assert.deepEqual(placed('second'), [second.pipeline_id, second.id, 'open', null, [other.id]]);
+    assert.deepEqual(placed('renewal'), [renewals.id, renewals.stages[0].id, 'open', null, []]);
+    assert.deepEqual(placed('won'), [won.pipeline_id, won.id, 'won', company.id, []]);
+    assert.ok(byName.get('won').closed_at, 'a deal created in a won stage is closed');
+    assert.equal(byName.get('second').probability, second.probability, "a deal shows its stage's probability");
+    for (const deal of deals) {
+      const history = (await tenant.api.get(`/v1/deals/${deal.id}/history`)).body.data;
+      assert.deepEqual(
+        history.map((h: any) => [h.from_stage_id, h.to_stage_id]),
+        [[null, deal.stage_id]],
+        'the stage a deal starts in is the first entry of its history',
+      );
+      const events = (await tenant.api.get(`/v1/events?record_id=${deal.id}`)).body.data;
+      assert.deepEqual(
+        events.map((e: any) => e.type),
+        ['deal.created'],
+      );
+      assert.deepEqual([events[0].data.object.stage_id, events[0].data.object.contact_ids], [deal.stage_id, deal.contact_ids]);
+    }
+
+    const again = await importFile(tenant.api, 'resource=deals', csv);
+    assert.deepEqual([again.created, again.failed], [0, 2], `importing the file again creates nothing: ${JSON.stringify(again)}`);
+    assert.equal((await tenant.api.get(`/v1/deals?q=${encodeURIComponent(tag)}&limit=100`)).body.data.length, 4);
+  });
+});
+
 describe('JSON Lines and other record types', () => {
   it('imports companies from JSON Lines, dedups by domain, and reports a line that is not JSON', async () => {
     const domain = `${unique('co')}.com`;

@@ -142,6 +142,7 @@ export function importTargets(services: ImportServices): Record<ImportResource, 
       claimsOf: () => [],
       find: async (_db, _actor, rows) => rows.map(() => undefined),
       create: (db, actor, row, at) => deals.createIn(db, actor, row as DealCreate, at),
+      createMany: (db, actor, rows, at) => deals.createManyIn(db, actor, rows as DealCreate[], at),
     },
     activities: {
       resource: 'activities',

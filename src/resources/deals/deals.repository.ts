@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Capabilities } from '../../db/capabilities.js';
+import { insertRows } from '../../db/bulk.js';
 import { listRows, type ListScope } from '../../db/list-rows.js';
 import type { DealStageChangeTable, DealTable } from '../../db/schema.js';
 import { prepared } from '../../db/prepared.js';
@@ -78,9 +79,10 @@ const toRow = ({ contact_ids: _contacts, custom_fields, ...deal }: Deal): Row =>
 export class DealRepository {
   constructor(private readonly capabilities: Capabilities) {}
 
-  async insert(db: Executor, workspaceId: string, deal: Deal): Promise<void> {
-    await db.insertInto('deals').values({ ...toRow(deal), workspace_id: workspaceId }).execute();
-    await this.writeContacts(db, workspaceId, deal);
+  /** New deals with their contacts, in multi-row statements. */
+  async insertMany(db: Executor, workspaceId: string, deals: Deal[]): Promise<void> {
+    await insertRows(db, 'deals', deals.map((deal) => ({ workspace_id: workspaceId, ...toRow(deal) })));
+    await insertRows(db, 'deal_contacts', deals.flatMap((deal) => contactRows(workspaceId, deal)));
   }
 
   async find(db: Executor, workspaceId: string, id: string): Promise<Deal | undefined> {
@@ -136,7 +138,11 @@ export class DealRepository {
   }
 
   async recordStageChange(db: Executor, workspaceId: string, change: StageChange): Promise<void> {
-    await db.insertInto('deal_stage_changes').values({ ...change, workspace_id: workspaceId }).execute();
+    await this.recordStageChanges(db, workspaceId, [change]);
+  }
+
+  async recordStageChanges(db: Executor, workspaceId: string, changes: StageChange[]): Promise<void> {
+    await insertRows(db, 'deal_stage_changes', changes.map((change) => ({ workspace_id: workspaceId, ...change })));
   }
 
   async history(db: Executor, workspaceId: string, dealId: string): Promise<StageChange[]> {
@@ -164,12 +170,6 @@ export class DealRepository {
   async idsInStage(db: Executor, workspaceId: string, stageId: string): Promise<string[]> {
     const rows = await db.selectFrom('deals').select('id').where('workspace_id', '=', workspaceId).where('stage_id', '=', stageId).execute();
     return rows.map((r) => r.id);
-  }
-
-  async existingContacts(db: Executor, workspaceId: string, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
-    return new Set(rows.map((r) => r.id));
   }
 
   /** Deals let go of a deleted owner, company or contact. */
@@ -212,11 +212,8 @@ export class DealRepository {
 
   private async writeContacts(db: Executor, workspaceId: string, deal: Deal): Promise<void> {
     await db.deleteFrom('deal_contacts').where('deal_id', '=', deal.id).execute();
-    if (deal.contact_ids.length > 0) {
-      await db
-        .insertInto('deal_contacts')
-        .values(deal.contact_ids.map((contact_id, position) => ({ workspace_id: workspaceId, deal_id: deal.id, contact_id, position })))
-        .execute();
-    }
+    await insertRows(db, 'deal_contacts', contactRows(workspaceId, deal));
   }
 }
+
+const contactRows = (workspaceId: string, deal: Deal) => deal.contact_ids.map((contact_id, position) => ({ workspace_id: workspaceId, deal_id: deal.id, contact_id, position }));

@@ -8,15 +8,15 @@ import { DomainError, notFound, unknownReference } from '../../domain/errors.js'
 import { cleanText, mergeCustomFields } from '../../domain/normalize.js';
 import { releaseAll, type Referrer } from '../../domain/references.js';
 import { checkIfMatch, concurrentChange, unchanged } from '../../domain/versioning.js';
+import { existingIds } from '../../db/records.js';
 import type { Executor, Transactor } from '../../db/transactor.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { newId } from '../../platform/ids.js';
-import type { CompanyRepository } from '../companies/companies.repository.js';
 import type { PipelineRepository, Stage } from '../pipelines/pipelines.repository.js';
 import type { StageOccupancy } from '../pipelines/pipelines.service.js';
+import { createRecords, writeTags } from '../shared/create-batch.js';
 import type { Tagging } from '../tags/tagging.js';
 import type { TagRef } from '../tags/tags.repository.js';
-import type { UserRepository } from '../users/users.repository.js';
 import type { Deal, DealRepository, StageChange } from './deals.repository.js';
 import type { DealCreate, DealUpdate } from './deals.schema.js';
 import type { EventLog } from '../../events/event-log.js';
@@ -30,8 +30,6 @@ export class DealService implements StageOccupancy {
     private readonly tx: Transactor,
     private readonly deals: DealRepository,
     private readonly pipelines: PipelineRepository,
-    private readonly companies: CompanyRepository,
-    private readonly users: UserRepository,
     private readonly tagging: Tagging,
     private readonly referrers: readonly Referrer[],
     private readonly events: EventLog,
@@ -56,21 +54,57 @@ export class DealService implements StageOccupancy {
 
   /** Creates a deal inside an open transaction (also used by lead conversion). */
   async createIn(db: Executor, actor: Actor, input: DealCreate, at: number): Promise<DealView> {
-    const stage = await this.placement(db, actor.workspaceId, input.pipeline_id, input.stage_id, undefined);
-    const draft = this.apply(blankDeal(stage, at), input);
-    await this.checkReferences(db, actor.workspaceId, draft, input.tag_ids);
-    const deal: Deal = {
-      ...draft,
-      id: newId('deal'),
-      status: stage.type,
-      closed_at: stage.type === 'open' ? null : at,
-      lost_reason: stage.type === 'lost' ? draft.lost_reason : null,
-    };
-    await this.deals.insert(db, actor.workspaceId, deal);
-    await this.tagging.write(db, actor.workspaceId, 'deal', deal.id, input.tag_ids);
-    // The stage a deal starts in is the first entry of its history.
-    await this.deals.recordStageChange(db, actor.workspaceId, { id: newId('stageChange'), deal_id: deal.id, from_stage_id: null, to_stage_id: stage.id, changed_at: at, changed_by: actor.userId, ms_in_previous_stage: null });
-    return this.recordChange(db, actor, actor.workspaceId, at, undefined, deal);
+    const [created] = await this.createManyIn(db, actor, [input], at);
+    if (created instanceof DomainError) throw created;
+    return created as DealView;
+  }
+
+  /**
+   * Creates deals inside an open transaction (an import's batch goes this
+   * way, and a single create is a list of one): every input is judged by the
+   * same rules, with one query per rule for the whole list (the pipelines and
+   * stages are read once). A refused input comes back as its error and writes
+   * nothing; the others are written with multi-row statements, each with the
+   * first row of its stage history and its deal.created event.
+   */
+  async createManyIn(db: Executor, actor: Actor, inputs: DealCreate[], at: number): Promise<(DealView | DomainError)[]> {
+    if (inputs.length === 0) return [];
+    const { workspaceId } = actor;
+    const pipelines = await this.pipelinesOf(db, workspaceId);
+    return createRecords<DealCreate, Deal, DealView>(
+      db,
+      actor,
+      at,
+      inputs,
+      {
+        event: 'deal.created',
+        draft: (input) => {
+          const stage = placement(pipelines, input.pipeline_id, input.stage_id, undefined);
+          const draft = this.apply(blankDeal(stage, at), input);
+          return {
+            ...draft,
+            id: newId('deal'),
+            status: stage.type,
+            closed_at: stage.type === 'open' ? null : at,
+            lost_reason: stage.type === 'lost' ? draft.lost_reason : null,
+          };
+        },
+        checks: [(records, standing) => this.referenceErrors(db, workspaceId, records, standing.map((input) => input.tag_ids))],
+        insert: async (records) => {
+          await this.deals.insertMany(db, workspaceId, records);
+          // The stage a deal starts in is the first entry of its history.
+          await this.deals.recordStageChanges(
+            db,
+            workspaceId,
+            records.map((deal) => ({ id: newId('stageChange'), deal_id: deal.id, from_stage_id: null, to_stage_id: deal.stage_id, changed_at: at, changed_by: actor.userId, ms_in_previous_stage: null })),
+          );
+        },
+        written: async (created) =>
+          (await writeTags(db, workspaceId, 'deal', created, this.tagging)).map((deal) => ({ ...deal, stage_probability: pipelines.stages.get(deal.stage_id)?.probability ?? 0 })),
+        present: presentDeal,
+      },
+      this.events,
+    );
   }
 
   async update(actor: Actor, id: string, input: DealUpdate, ifMatch?: number): Promise<DealView> {
@@ -78,7 +112,7 @@ export class DealService implements StageOccupancy {
     return this.tx.writeIn(actor.workspaceId, async (db, at) => {
       const current = await this.load(db, actor.workspaceId, id, ifMatch);
       const before = await this.view(actor.workspaceId, current, db);
-      const stage = await this.placement(db, actor.workspaceId, input.pipeline_id, input.stage_id, current);
+      const stage = placement(await this.pipelinesOf(db, actor.workspaceId), input.pipeline_id, input.stage_id, current);
       let next = this.apply(current, input);
       await this.checkReferences(db, actor.workspaceId, next, input.tag_ids);
       next = await this.moved(db, actor, next, stage, at, input.lost_reason ?? undefined);
@@ -101,7 +135,7 @@ export class DealService implements StageOccupancy {
       const current = await this.load(db, actor.workspaceId, id, ifMatch);
       const before = await this.view(actor.workspaceId, current, db);
       if (current.stage_id === stageId) return before;
-      const stage = await this.placement(db, actor.workspaceId, undefined, stageId, current);
+      const stage = placement(await this.pipelinesOf(db, actor.workspaceId), undefined, stageId, current);
       const next = { ...(await this.moved(db, actor, current, stage, at, lostReason)), updated_at: at, version: current.version + 1 };
       if (!(await this.deals.replace(db, actor.workspaceId, next, current))) throw concurrentChange();
       return this.recordChange(db, actor, actor.workspaceId, at, before, next);
@@ -194,32 +228,14 @@ export class DealService implements StageOccupancy {
     return { ...deal, pipeline_id: stage.pipeline_id, stage_id: stage.id, stage_entered_at: at, ...closing(deal, stage, at, lostReason) };
   }
 
-  /**
-   * The stage a deal goes to: the one named (which must be in the deal's pipeline,
-   * or in `pipeline_id` when that is given too), else the first stage of the
-   * named or the default pipeline. For an update naming neither, the deal's own.
-   */
-  private async placement(db: Executor, workspaceId: string, pipelineId: string | undefined, stageId: string | undefined, current: Deal | undefined): Promise<Stage> {
-    if (stageId !== undefined) {
-      const stage = await this.pipelines.findStage(db, workspaceId, stageId);
-      if (!stage) throw unknownReference('stage_id', 'stage');
-      const pipeline = pipelineId ?? current?.pipeline_id;
-      if (pipeline !== undefined && stage.pipeline_id !== pipeline) {
-        throw new DomainError('unprocessable', 'stage_id is a stage of another pipeline.', { stage_id: [`Not a stage of pipeline ${pipeline}; to change pipelines send pipeline_id too.`] });
-      }
-      return stage;
-    }
-    if (current !== undefined && (pipelineId === undefined || pipelineId === current.pipeline_id)) {
-      const stage = await this.pipelines.findStage(db, workspaceId, current.stage_id);
-      if (!stage) throw new Error(`deal ${current.id} is in a stage that does not exist`);
-      return stage;
-    }
-    const pipeline = pipelineId !== undefined ? await this.pipelines.find(db, workspaceId, pipelineId) : await this.pipelines.findDefault(db, workspaceId);
-    if (!pipeline) throw pipelineId !== undefined ? unknownReference('pipeline_id', 'pipeline') : new DomainError('unprocessable', 'There is no default pipeline; give pipeline_id.');
-    if (current !== undefined) throw new DomainError('unprocessable', 'Moving a deal to another pipeline needs the stage_id to put it in.', { stage_id: ['Required with a new pipeline_id.'] });
-    const first = pipeline.stages[0];
-    if (!first) throw new DomainError('unprocessable', 'The pipeline has no stages.');
-    return first;
+  /** The workspace's pipelines and stages, read in one query: what placing a deal (or a batch of them) needs. */
+  private async pipelinesOf(db: Executor, workspaceId: string): Promise<Pipelines> {
+    const pipelines = await this.pipelines.allWithStages(db, workspaceId);
+    return {
+      byId: new Map(pipelines.map((p) => [p.id, p.stages])),
+      defaultId: pipelines.find((p) => p.is_default)?.id,
+      stages: new Map(pipelines.flatMap((p) => p.stages.map((stage) => [stage.id, stage]))),
+    };
   }
 
   private apply(current: Deal, input: DealUpdate): Deal {
@@ -241,12 +257,24 @@ export class DealService implements StageOccupancy {
     };
   }
 
+  /** The rules of createManyIn, in the same order, for a deal being changed. */
   private async checkReferences(db: Executor, workspaceId: string, deal: Deal, tagIds: string[] | undefined): Promise<void> {
-    if (deal.owner_id !== null && !(await this.users.exists(db, workspaceId, deal.owner_id))) throw unknownReference('owner_id', 'user');
-    if (deal.company_id !== null && !(await this.companies.exists(db, workspaceId, deal.company_id))) throw unknownReference('company_id', 'company');
-    const contacts = await this.deals.existingContacts(db, workspaceId, deal.contact_ids);
-    if (contacts.size !== deal.contact_ids.length) throw unknownReference('contact_ids', 'contact');
-    await this.tagging.check(db, workspaceId, tagIds);
+    const [error] = await this.referenceErrors(db, workspaceId, [deal], [tagIds]);
+    if (error) throw error;
+  }
+
+  /** For each deal, its first reference (owner, company, contacts, tags) that names nothing in the workspace: one query per kind for the whole list. */
+  private async referenceErrors(db: Executor, workspaceId: string, deals: Deal[], tagIds: (string[] | undefined)[]): Promise<(DomainError | undefined)[]> {
+    const owners = await existingIds(db, 'users', workspaceId, deals.flatMap((d) => (d.owner_id === null ? [] : [d.owner_id])));
+    const companies = await existingIds(db, 'companies', workspaceId, deals.flatMap((d) => (d.company_id === null ? [] : [d.company_id])));
+    const contacts = await existingIds(db, 'contacts', workspaceId, deals.flatMap((d) => d.contact_ids));
+    const tagErrors = await this.tagging.checkEach(db, workspaceId, tagIds);
+    return deals.map((d, i) => {
+      if (d.owner_id !== null && !owners.has(d.owner_id)) return unknownReference('owner_id', 'user');
+      if (d.company_id !== null && !companies.has(d.company_id)) return unknownReference('company_id', 'company');
+      if (new Set(d.contact_ids.filter((id) => contacts.has(id))).size !== d.contact_ids.length) return unknownReference('contact_ids', 'contact');
+      return tagErrors[i];
+    });
   }
 
   private async load(db: Executor, workspaceId: string, id: string, ifMatch?: number): Promise<Deal> {
@@ -267,6 +295,41 @@ export class DealService implements StageOccupancy {
     const tagged = await this.tagging.attach(workspaceId, 'deal', deals, db);
     return tagged.map((deal) => ({ ...deal, stage_probability: stages.get(deal.stage_id)?.probability ?? 0 }));
   }
+}
+
+/** The workspace's pipelines (each with its stages in order), its default pipeline and every stage by id. */
+interface Pipelines {
+  byId: Map<string, Stage[]>;
+  defaultId: string | undefined;
+  stages: Map<string, Stage>;
+}
+
+/**
+ * The stage a deal goes to: the one named (which must be in the deal's pipeline,
+ * or in `pipelineId` when that is given too), else the first stage of the
+ * named or the default pipeline. For an update naming neither, the deal's own.
+ */
+function placement(pipelines: Pipelines, pipelineId: string | undefined, stageId: string | undefined, current: Deal | undefined): Stage {
+  if (stageId !== undefined) {
+    const stage = pipelines.stages.get(stageId);
+    if (!stage) throw unknownReference('stage_id', 'stage');
+    const pipeline = pipelineId ?? current?.pipeline_id;
+    if (pipeline !== undefined && stage.pipeline_id !== pipeline) {
+      throw new DomainError('unprocessable', 'stage_id is a stage of another pipeline.', { stage_id: [`Not a stage of pipeline ${pipeline}; to change pipelines send pipeline_id too.`] });
+    }
+    return stage;
+  }
+  if (current !== undefined && (pipelineId === undefined || pipelineId === current.pipeline_id)) {
+    const stage = pipelines.stages.get(current.stage_id);
+    if (!stage) throw new Error(`deal ${current.id} is in a stage that does not exist`);
+    return stage;
+  }
+  const stages = pipelines.byId.get(pipelineId ?? pipelines.defaultId ?? '');
+  if (!stages) throw pipelineId !== undefined ? unknownReference('pipeline_id', 'pipeline') : new DomainError('unprocessable', 'There is no default pipeline; give pipeline_id.');
+  if (current !== undefined) throw new DomainError('unprocessable', 'Moving a deal to another pipeline needs the stage_id to put it in.', { stage_id: ['Required with a new pipeline_id.'] });
+  const first = stages[0];
+  if (!first) throw new DomainError('unprocessable', 'The pipeline has no stages.');
+  return first;
 }
 
 /** Status, closing time and lost reason follow the stage's type. */

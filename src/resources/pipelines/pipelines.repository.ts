@@ -63,6 +63,26 @@ export class PipelineRepository {
     return new Map((rows as Stage[]).map((stage) => [stage.id, stage]));
   }
 
+  /** Every pipeline of the workspace with its stages in order, in one query (deals are placed with it, a batch at a time). */
+  async allWithStages(db: Executor, workspaceId: string): Promise<{ id: string; is_default: boolean; stages: Stage[] }[]> {
+    const rows = await db
+      .selectFrom('pipelines')
+      .leftJoin('stages', (join) => join.onRef('stages.pipeline_id', '=', 'pipelines.id').onRef('stages.workspace_id', '=', 'pipelines.workspace_id'))
+      .select(['pipelines.id as pipeline', 'pipelines.is_default', ...STAGE_COLUMNS.map((c) => `stages.${c}` as const)])
+      .where('pipelines.workspace_id', '=', workspaceId)
+      .orderBy('pipelines.id')
+      .orderBy('stages.position')
+      .execute();
+    const pipelines = new Map<string, { id: string; is_default: boolean; stages: Stage[] }>();
+    for (const { pipeline, is_default, ...stage } of rows) {
+      const found = pipelines.get(pipeline) ?? { id: pipeline, is_default: Number(is_default) === 1, stages: [] };
+      pipelines.set(pipeline, found);
+      // A pipeline without stages comes back once, with the stage columns null.
+      if (stage.id !== null) found.stages.push(stage as Stage);
+    }
+    return [...pipelines.values()];
+  }
+
   async findStage(db: Executor, workspaceId: string, id: string): Promise<Stage | undefined> {
     const row = await db.selectFrom('stages').select(STAGE_COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return row as Stage | undefined;

@@ -1,5 +1,5 @@
 /**
- * How contacts, companies, leads and activities are created in batches (an
+ * How contacts, companies, leads, deals and activities are created in batches (an
  * import's batch, or a single create as a list of one): every input is judged
  * by the same rules, each rule one query for the whole batch; a refused input
  * comes back as its error and writes nothing; the rest are written with
@@ -61,18 +61,27 @@ export function createBatch<Input extends { tag_ids?: string[] }, R extends { id
       draft: how.draft,
       checks: how.checks.map((check) => (records, standing) => check(records, standing.map((input) => input.tag_ids))),
       insert: how.insert,
-      written: async (created) => {
-        const views: (R & { tags: TagRef[] })[] = [];
-        for (const { record, input } of created) {
-          await tagging.write(db, workspaceId, how.type, record.id, input.tag_ids);
-          views.push(await tagging.attachCreated(workspaceId, how.type, record, input.tag_ids, db));
-        }
-        return views;
-      },
+      written: (created) => writeTags(db, workspaceId, how.type, created, tagging),
       present: how.present,
     },
     events,
   );
+}
+
+/** Each created record's tags, written and attached (no query for a record whose input names none). */
+export async function writeTags<Input extends { tag_ids?: string[] }, R extends { id: string }>(
+  db: Executor,
+  workspaceId: string,
+  type: TaggableType,
+  created: { record: R; input: Input }[],
+  tagging: Tagging,
+): Promise<(R & { tags: TagRef[] })[]> {
+  const views: (R & { tags: TagRef[] })[] = [];
+  for (const { record, input } of created) {
+    await tagging.write(db, workspaceId, type, record.id, input.tag_ids);
+    views.push(await tagging.attachCreated(workspaceId, type, record, input.tag_ids, db));
+  }
+  return views;
 }
 
 /** A batch of any type: drafts, then the checks in order, one insert of the records standing, one event each. */
