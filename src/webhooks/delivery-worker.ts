@@ -137,17 +137,19 @@ export class DeliveryWorker {
     const result = await this.sender.send(endpoint.url, signedHeaders(endpoint, event.id, sentAt, body), body);
     const at = this.clock.now();
     const lag = sentAt - event.created_at;
+    // The endpoint's health is written before the delivery's outcome: whoever sees the outcome
+    // sees the endpoint as it left it. A crash in between leaves the delivery to be tried again.
     if (result.ok) {
       this.onAttempt('succeeded', lag, result.latencyMs);
-      await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null, result.responseBody), delivered_at: at });
       if (endpoint.failing_since !== null) await this.endpoints.markHealthy(this.db, endpoint.id, endpoint.url);
+      await this.deliveries.recordAttempt(this.db, delivery, { ...outcome('succeeded', at, result.statusCode, result.latencyMs, null, result.responseBody), delivered_at: at });
       return;
     }
     const wait = this.settings.retryScheduleMs[delivery.attempts];
     const retry = wait === undefined ? undefined : at + Math.round(wait * (0.9 + Math.random() * 0.2));
     this.onAttempt(retry === undefined ? 'failed' : 'retrying', lag, result.latencyMs);
-    await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error, result.responseBody), next_attempt_at: retry ?? null });
     await this.endpoints.markFailing(this.db, endpoint.id, endpoint.url, at);
+    await this.deliveries.recordAttempt(this.db, delivery, { ...outcome(retry === undefined ? 'failed' : 'pending', at, result.statusCode, result.latencyMs, result.error, result.responseBody), next_attempt_at: retry ?? null });
     if (endpoint.failing_since !== null && at - endpoint.failing_since >= this.settings.disableAfterMs) {
       const reason = `Deliveries have failed since ${new Date(endpoint.failing_since).toISOString()}; the last error: ${result.error ?? 'unknown'}`;
       await this.webhooks.disableFailing(endpoint, reason.slice(0, 1000));
