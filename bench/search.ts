@@ -18,8 +18,8 @@ const DOCUMENT_COLUMNS = 'workspace_id, record_type, record_id, title, subtitle,
 
 /**
  * Drops the triggers on these tables (the search index's and the record counters'); `restore`
- * re-creates them from their own SQL and sets the tables' counters (record_counts) to what the
- * triggers would have counted.
+ * re-creates them from their own SQL and sets the tables' counters (record_counts, and for deals
+ * deal_stage_counts) to what the triggers would have counted.
  */
 export function suspendTriggers(db: BetterSqlite3.Database, tables: string[]): { restore(): void } {
   const placeholders = tables.map(() => '?').join(', ');
@@ -32,6 +32,10 @@ export function suspendTriggers(db: BetterSqlite3.Database, tables: string[]): {
         if (!triggers.some((t) => t.name === `record_counts_${table}_insert`)) continue;
         db.exec(`delete from record_counts where resource = '${table}'`);
         db.exec(`insert into record_counts (workspace_id, resource, count) select workspace_id, '${table}', count(*) from ${table} group by workspace_id`);
+      }
+      if (triggers.some((t) => t.name === 'deal_stage_counts_insert')) {
+        db.exec('delete from deal_stage_counts');
+        db.exec('insert into deal_stage_counts (workspace_id, stage_id, count) select workspace_id, stage_id, count(*) from deals group by workspace_id, stage_id');
       }
     },
   };

@@ -7,7 +7,7 @@
  * Rows go in with the tables' triggers off (`session_replication_role = replica`,
  * which also skips the foreign-key checks: the rows are built to satisfy them),
  * then the search documents are written in one statement from the migration's
- * `search_source_*` views and the record counters set, as the triggers would have.
+ * `search_source_*` views and the record counters (and deals' per-stage counters) set, as the triggers would have.
  * No ANALYZE is run: autovacuum analyses the tables as it would after writes
  * through the API.
  */
@@ -39,7 +39,7 @@ async function load(
   what: string,
   count: number,
   batch: (from: number, to: number) => Promise<void>,
-  after: { view: string; counted: string[] },
+  after: { view: string; counted: string[]; stageCounts?: boolean },
   log: (line: string) => void,
 ): Promise<void> {
   await client.query('begin');
@@ -63,6 +63,10 @@ async function load(
     for (const table of after.counted) {
       await client.query('delete from record_counts where resource = $1', [table]);
       await client.query(`insert into record_counts (workspace_id, resource, count) select workspace_id, $1, count(*) from ${table} group by workspace_id`, [table]);
+    }
+    if (after.stageCounts) {
+      await client.query('delete from deal_stage_counts');
+      await client.query('insert into deal_stage_counts (workspace_id, stage_id, count) select workspace_id, stage_id, count(*) from deals group by workspace_id, stage_id');
     }
     await client.query('commit');
   } catch (error) {
@@ -140,7 +144,7 @@ export async function seedDealsPostgres(url: string, schema: string, count: numb
           [workspaceId, user.user_id, rows.map((r) => r.changeId), rows.map((r) => r.id), rows.map((r) => r.stage.id), rows.map((r) => r.at)],
         );
       },
-      { view: 'search_source_deals', counted: ['deals'] },
+      { view: 'search_source_deals', counted: ['deals'], stageCounts: true },
       log,
     );
     await client.query('update workspaces set change_clock = greatest(change_clock, $1) where id = $2', [plan.lastAt, workspaceId]);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiClient } from './helpers/client.js';
 import { createCompany, createContact, createDeal, createTenant, unique, type Tenant } from './helpers/factories.js';
+import { importFile } from './helpers/imports.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -113,5 +114,48 @@ describe('the total of a filtered list', () => {
     assert.deepEqual([few.total, few.total_exact], [30, true]);
     const all = await meta(big.api, '/v1/contacts');
     assert.deepEqual([all.total, all.total_exact], [10_050, true], 'an unfiltered list is always exact');
+  });
+});
+
+describe('the total of a pipeline stage (deals filtered by stage_id alone)', () => {
+  it('is exact at any size, on every page, after imports, moves, stage changes and deletes, and counts only the workspace', async () => {
+    const big = await createTenant(server);
+    const pipelines = (await big.api.get('/v1/pipelines')).body.data;
+    const [first, second] = pipelines.find((p: { is_default: boolean }) => p.is_default).stages;
+    const stageTotal = (api: ApiClient, stageId: string, extra = '') => meta(api, `/v1/deals?stage_id=${stageId}&limit=5${extra}`);
+
+    // More than the 10,000 a filtered count stops at: without the stage counter this would be an estimate.
+    const names = Array.from({ length: 10_050 }, (_, i) => `Board deal ${i}`);
+    const job = await importFile(big.api, 'resource=deals', `name\n${names.join('\n')}\n`);
+    assert.equal(job.created, 10_050, JSON.stringify(job));
+    let page = await stageTotal(big.api, first.id);
+    assert.deepEqual([page.total, page.total_exact], [10_050, true]);
+
+    const listed = (await big.api.get(`/v1/deals?stage_id=${first.id}&limit=2`)).body.data;
+    const moved = await big.api.post(`/v1/deals/${listed[0].id}/move`, { stage_id: second.id });
+    assert.equal(moved.status, 200, moved.text);
+    const patched = await big.api.patch(`/v1/deals/${listed[1].id}`, { stage_id: second.id });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal((await big.api.delete(`/v1/deals/${listed[0].id}`)).status, 200);
+    page = await stageTotal(big.api, first.id);
+    assert.deepEqual([page.total, page.total_exact], [10_048, true]);
+    assert.deepEqual([(await stageTotal(big.api, second.id)).total, (await stageTotal(big.api, second.id)).total_exact], [1, true]);
+
+    // Later pages read the counter again: a deal created meanwhile is counted.
+    await createDeal(big.api, { stage_id: first.id });
+    const next = await stageTotal(big.api, first.id, `&cursor=${encodeURIComponent(page.next_cursor as string)}`);
+    assert.deepEqual([next.total, next.total_exact], [10_049, true]);
+
+    // With another filter as well, the list counts as any filtered list does.
+    const both = await meta(big.api, `/v1/deals?stage_id=${first.id}&name=${encodeURIComponent('Board deal 7')}`);
+    assert.deepEqual([both.total, both.total_exact], [1, true]);
+
+    // Another workspace's stages hold their own deals only.
+    const theirs = (await other.api.get('/v1/pipelines')).body.data.find((p: { is_default: boolean }) => p.is_default).stages[0];
+    const theirsBefore = (await stageTotal(other.api, theirs.id)).total;
+    await createDeal(other.api, { stage_id: theirs.id });
+    assert.equal((await stageTotal(other.api, theirs.id)).total, theirsBefore + 1);
+    assert.equal((await stageTotal(big.api, first.id)).total, 10_049);
+    assert.equal((await stageTotal(other.api, first.id)).total, 0, "a stage of another workspace counts nothing here");
   });
 });

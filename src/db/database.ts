@@ -21,6 +21,7 @@ import * as searchPhoneDigits from './migrations/20261207T0800_search_phone_digi
 import * as recordCounts from './migrations/20261207T0810_record_counts.js';
 import * as hotFilterIndexes from './migrations/20261207T0820_hot_filter_indexes.js';
 import * as contactWebsite from './migrations/20261207T0910_contact_website.js';
+import * as dealStageCounts from './migrations/20261207T1930_deal_stage_counts.js';
 import { preparingPool } from './postgres-statements.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database } from './schema.js';
@@ -73,6 +74,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261207T0810_record_counts': recordCounts,
   '20261207T0820_hot_filter_indexes': hotFilterIndexes,
   '20261207T0910_contact_website': contactWebsite,
+  '20261207T1930_deal_stage_counts': dealStageCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

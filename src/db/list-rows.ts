@@ -94,6 +94,9 @@ export async function listRows<Row extends { id: string }>(
   scope: ListScope = {},
 ): Promise<Page<Row>> {
   const { rowsQuery, filtered, unfiltered } = listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope);
+  const countedValue = countedFilterValue(spec, query, scope);
+  // These totals are read from a counter on every page, so a cursor carries none.
+  const counted = (unfiltered && COUNTED_TABLES.has(spec.table)) || countedValue !== undefined;
   // A page found through an index stays on `db`, the main reader. What may scan runs as a long
   // read: the count, and the rows of an export page or of a text match (`q`, contains,
   // starts_with), which no index serves and which may walk the whole workspace to fill a page.
@@ -105,6 +108,7 @@ export async function listRows<Row extends { id: string }>(
   let total: Total;
   if (query.countTotal === false) total = { count: -1, exact: false };
   else if (unfiltered && COUNTED_TABLES.has(spec.table)) total = { count: await recordCount(db, spec.table, workspaceId), exact: true };
+  else if (countedValue !== undefined) total = { count: await dealStageCount(db, workspaceId, countedValue), exact: true };
   else if (query.cursor?.total) total = query.cursor.total;
   else if (!query.cursor && !hasMore) total = { count: rows.length, exact: true };
   else total = await boundedCount(longReader, spec, workspaceId, filtered);
@@ -116,8 +120,8 @@ export async function listRows<Row extends { id: string }>(
           query.sort,
           query.sort.map((key) => (last as Record<string, unknown>)[key.spec.column] as FilterValue | null),
           last.id,
-          // An unfiltered counted list reads its counter on every page; any other carries its first page's count.
-          query.countTotal === false || (unfiltered && COUNTED_TABLES.has(spec.table)) ? undefined : total,
+          // A list with a counter reads it on every page; any other carries its first page's count.
+          query.countTotal === false || counted ? undefined : total,
         )
       : null;
   return { rows, total: total.count, totalExact: total.exact, nextCursor, hasMore };
@@ -130,6 +134,20 @@ function matchesText(query: ListQuery): boolean {
 /** Counts the matches up to EXACT_COUNT_LIMIT + 1. */
 export function boundedCountQuery(spec: ListSpec, filtered: Condition): RawBuilder<{ total: number }> {
   return sql<{ total: number }>`select count(*) as total from (select 1 as one from ${sql.table(spec.table)} where ${filtered} limit ${EXACT_COUNT_LIMIT + 1}) bounded`;
+}
+
+/** The value of the spec's counted filter (deals' stage_id) when it is the list's only condition. */
+function countedFilterValue(spec: ListSpec, query: ListQuery, scope: ListScope): string | undefined {
+  const [only, ...others] = query.filters;
+  if (!spec.countedBy || others.length > 0 || query.search.length > 0 || Object.keys(scope.equals ?? {}).length > 0) return undefined;
+  if (only?.field !== spec.countedBy.field || only.op !== 'eq' || only.values.length !== 1) return undefined;
+  const [value] = only.values;
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function dealStageCount(db: Kysely<Database>, workspaceId: string, stageId: string): Promise<number> {
+  const row = await db.selectFrom('deal_stage_counts').select('count').where('workspace_id', '=', workspaceId).where('stage_id', '=', stageId).executeTakeFirst();
+  return Number(row?.count ?? 0);
 }
 
 async function recordCount(db: Kysely<Database>, table: string, workspaceId: string): Promise<number> {

@@ -408,6 +408,13 @@ export interface RecordCountTable {
   count: number;
 }
 
+/** Deals per stage, kept by triggers (the deal_stage_counts migration). */
+export interface DealStageCountTable {
+  workspace_id: string;
+  stage_id: string;
+  count: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -436,4 +443,5 @@ export interface Database {
   sessions: SessionTable;
   auth_links: AuthLinkTable;
   record_counts: RecordCountTable;
+  deal_stage_counts: DealStageCountTable;
 }

@@ -51,6 +51,12 @@ export interface ListSpec {
    */
   shorthands?: Record<string, { description: string; expand: (value: string, now: number) => Record<string, string> | undefined; /** Takes only `true`. */ flag?: boolean }>;
   description?: string;
+  /**
+   * The filter whose list, when it is the only filter, reads its exact total from a
+   * counter kept by triggers instead of counting: deals' stage_id (deal_stage_counts,
+   * read by src/db/list-rows.ts).
+   */
+  countedBy?: { field: 'stage_id' };
 }
 
 export interface IntegerRange {

@@ -25,4 +25,6 @@ export const dealListSpec: ListSpec = {
     ...TIME_FIELDS,
   },
   search: { columns: ['name', 'description'] },
+  // A pipeline board's column: exact at any size (the deal_stage_counts migration).
+  countedBy: { field: 'stage_id' },
 };

@@ -48,8 +48,9 @@ export class WorkspaceRepository {
   /** Deletes the workspace and, by cascade, everything in it. */
   async delete(db: Executor, id: string): Promise<void> {
     await db.deleteFrom('workspaces').where('id', '=', id).execute();
-    // Its counters have no foreign key (see the record_counts migration).
+    // Its counters have no foreign key (see the record_counts and deal_stage_counts migrations).
     await db.deleteFrom('record_counts').where('workspace_id', '=', id).execute();
+    await db.deleteFrom('deal_stage_counts').where('workspace_id', '=', id).execute();
   }
 
   async any(db: Executor): Promise<boolean> {
