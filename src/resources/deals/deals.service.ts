@@ -195,20 +195,16 @@ export class DealService implements StageOccupancy {
   }
 
   /**
-   * The events of a deal's change: created; or stage_changed when it moved
-   * (else updated); and won or lost when it closed so.
+   * The events of a deal's change (its creation's are createManyIn's): stage_changed
+   * when it moved, else updated; and won or lost when it closed so.
    */
-  private async recordChange(db: Executor, actor: Actor, workspaceId: string, at: number, before: DealView | undefined, deal: Deal): Promise<DealView> {
+  private async recordChange(db: Executor, actor: Actor, workspaceId: string, at: number, before: DealView, deal: Deal): Promise<DealView> {
     const after = await this.view(workspaceId, deal, db);
     const object = presentDeal(after);
-    if (before === undefined) {
-      await this.events.record(db, actor, workspaceId, at, 'deal.created', object);
-    } else {
-      const previous = presentDeal(before);
-      await this.events.record(db, actor, workspaceId, at, before.stage_id !== after.stage_id ? 'deal.stage_changed' : 'deal.updated', object, { before: previous });
-      if (after.status !== before.status && (after.status === 'won' || after.status === 'lost')) {
-        await this.events.record(db, actor, workspaceId, at, after.status === 'won' ? 'deal.won' : 'deal.lost', object, { before: previous });
-      }
+    const previous = presentDeal(before);
+    await this.events.record(db, actor, workspaceId, at, before.stage_id !== after.stage_id ? 'deal.stage_changed' : 'deal.updated', object, { before: previous });
+    if (after.status !== before.status && (after.status === 'won' || after.status === 'lost')) {
+      await this.events.record(db, actor, workspaceId, at, after.status === 'won' ? 'deal.won' : 'deal.lost', object, { before: previous });
     }
     return after;
   }
