@@ -33,8 +33,10 @@ export interface BenchOptions {
    * Undefined: everything on a SQLite file.
    */
   postgres: string | undefined;
-  /** Profile Trellis (node --cpu-prof) during an extra get_by_id run and print where the time goes. */
+  /** Profile Trellis (node --cpu-prof) during an extra run of `profileScenario` and print where the time goes. */
   profile: boolean;
+  /** The request scenario --profile runs (get_by_id unless asked). */
+  profileScenario: string;
   /** What the import and export scenarios import and export. */
   importResource: 'contacts' | 'companies';
   /** Where the import/export server writes a V8 CPU profile (`node --cpu-prof`), if anywhere. */
@@ -58,6 +60,8 @@ const USAGE = `Usage: npm run bench -- [--contacts N] [--deals N] [--duration S]
                     mixed (fast requests alone, then beside reports and broad searches)
   --profile         profile Trellis (node --cpu-prof) during an extra get_by_id run and print
                     its self time per request by layer (Fastify, auth, database, logging, …)
+  --profile-scenario S  the scenario --profile runs (default get_by_id; any request scenario,
+                    e.g. list_first)
   --webhook-backlog N  events queued before the webhook drain is timed (default 5000)
   --import-rows N   rows of the import and export scenarios (--only import,export; default 100000)
   --import-resource R  contacts (default) or companies: what the import and export scenarios move
@@ -92,6 +96,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'profile-scenario': { type: 'string', default: 'get_by_id' },
       rounds: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'info' },
       'webhook-backlog': { type: 'string', default: '5000' },
@@ -139,6 +144,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     importRows: whole('import-rows', values['import-rows'], 1000),
     postgres: postgresUrl(values.database),
     profile: values.profile,
+    profileScenario: values['profile-scenario'],
     importResource: oneOf('import-resource', values['import-resource'], ['contacts', 'companies'] as const),
     cpuProf: values['cpu-prof'],
   };

@@ -15,7 +15,7 @@ import { parseOptions } from './args.js';
 import { ensureBuild } from '../scripts/ensure-build.mjs';
 import { cleanupNow, installExitHandlers, memoryOf, onCleanup, startServer, tail, TRELLIS_SERVER, type ServerProcess } from './processes.js';
 import { checksTable, checkTargets, fmt, resultsTable, type BareName, type Check, type Row, type ServerName } from './report.js';
-import { createdAtCursor, drain, measure, probe, scenarios, warmUp, type Measurement } from './scenarios.js';
+import { createdAtCursor, drain, measure, probe, scenarios, warmUp, type Measurement, type Scenario } from './scenarios.js';
 import { liftKeyBudget, seedContacts, seedDeals, type Seeded, type SeededDeals } from './seed.js';
 import { connectTo, liftKeyBudgetPostgres, seedContactsPostgres, seedDealsPostgres } from './seed-postgres.js';
 import { REPORT_SCENARIOS, reportScenarios, seedReportData, type SeededReports } from './reports.js';
@@ -274,13 +274,13 @@ async function main(): Promise<void> {
   await cold.stop();
   log(`  cold start          ${coldStartMs.toFixed(0)} ms from spawn to the first answered request`);
 
-  // --profile: one more get_by_id run, on a Trellis of its own under `node --cpu-prof`, so the table's figures stay unprofiled.
-  let profiled: { summary: ProfileSummary; run: Measurement } | undefined;
+  // --profile: one more run (get_by_id unless --profile-scenario), on a Trellis of its own under `node --cpu-prof`, so the table's figures stay unprofiled.
+  let profiled: { summary: ProfileSummary; run: Measurement; scenario: Scenario } | undefined;
   if (options.profile) {
-    const scenario = all.find((s) => s.name === 'get_by_id');
-    if (!scenario) throw new Error('no get_by_id scenario to profile');
+    const scenario = all.find((s) => s.name === options.profileScenario);
+    if (!scenario) throw new Error(`--profile-scenario: no request scenario "${options.profileScenario}" (one of ${all.map((s) => s.name).join(', ')})`);
     const profileDir = path.join(dir, 'profile');
-    log(`Profiling Trellis during a get_by_id run (node --cpu-prof, a sample every ${PROFILE_INTERVAL_US} µs)…`);
+    log(`Profiling Trellis during a ${scenario.name} run (node --cpu-prof, a sample every ${PROFILE_INTERVAL_US} µs)…`);
     const server = await startServer({
       name: 'Trellis (profiled)',
       script: TRELLIS_SERVER,
@@ -309,9 +309,9 @@ async function main(): Promise<void> {
     await server.stop();
     if (server.child.exitCode !== 0) log(`(!) the profiled server exited with ${server.child.exitCode ?? server.child.signalCode}: the profile may be missing`);
     const summary = summarizeProfile(findProfile(profileDir, pid), { fromUs, toUs }, run.total);
-    profiled = { summary, run };
+    profiled = { summary, run, scenario };
     log(
-      `  get_by_id           profiled ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  (${summary.samples.toLocaleString('en-US')} samples)${warmedText(pace)}`,
+      `  ${scenario.name.padEnd(19)} profiled ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  (${summary.samples.toLocaleString('en-US')} samples)${warmedText(pace)}`,
     );
     if (options.keep) log(`  The profile: ${summary.file} (open it in Chrome DevTools, Performance tab, or in VS Code)`);
   }
@@ -340,7 +340,7 @@ async function main(): Promise<void> {
     log(`\nMixed load on Trellis: ${mixed.fastConnections} fast connections beside ${mixed.slowConnections} slow ones, ${options.duration} s (the fast class alone first, then both together):`);
     log(mixedTable(mixed, options.duration));
   }
-  if (profiled) log(profileReport(profiled.summary, profiled.run, rows.find((r) => r.scenario.name === 'get_by_id')?.results, bare));
+  if (profiled) log(profileReport(profiled.summary, profiled.run, profiled.scenario, rows.find((r) => r.scenario.name === profiled.scenario.name)?.results, bare));
   const processChecks: Check[] = [{ target: 'Cold start to the first answered request <= 1 s (database migrated)', actual: `${fmt(coldStartMs)} ms`, pass: coldStartMs <= 1000 }];
   if (webhooks) processChecks.push({ target: 'Webhook backlog drained at >= 1,000 deliveries/s', actual: `${fmt(webhooks.deliveriesPerSecond)}/s`, pass: webhooks.deliveriesPerSecond >= 1000 });
   if (trellisMemory) processChecks.push({ target: `Trellis RSS after the runs <= 200 MB${postgres ? ' (the target is SQLite\'s)' : ''}`, actual: `${fmt(trellisMemory.rssMb)} MB (peak ${fmt(trellisMemory.peakMb)} MB)`, pass: trellisMemory.rssMb <= 200 });
@@ -413,11 +413,11 @@ function wallUs(results: Row['results'] | undefined, profiledRun: Measurement) {
   return { trellisProfiled: of(profiledRun), trellis: of(results?.trellis), bare: of(results?.bare), bareFastify: of(results?.fastify) };
 }
 
-function profileReport(summary: ProfileSummary, run: Measurement, results: Row['results'] | undefined, bare: BareName): string {
+function profileReport(summary: ProfileSummary, run: Measurement, scenario: Scenario, results: Row['results'] | undefined, bare: BareName): string {
   const wall = wallUs(results, run);
   const us = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(n < 100 ? 1 : 0)} µs`);
   const lines = [
-    `\nWhere a GET by id's time goes in Trellis: CPU profile of a get_by_id run of its own (${run.rps.toFixed(0)} req/s, p99 ${run.p99.toFixed(1)} ms, ` +
+    `\nWhere a request's time goes in Trellis (${scenario.label}): CPU profile of a ${scenario.name} run of its own (${run.rps.toFixed(0)} req/s, p99 ${run.p99.toFixed(1)} ms, ` +
       `${summary.requests.toLocaleString('en-US')} requests, ${summary.samples.toLocaleString('en-US')} samples over ${(summary.windowMs / 1000).toFixed(1)} s${summary.wholeProfile ? '; (!) the run could not be found in the profile\'s clock, so all of it, start-up included, is counted' : ''}).`,
     'Self time per request answered, by layer (a function\'s own time, not what it calls; native calls count for the layer that made them):',
     layerTable(summary),
@@ -434,7 +434,7 @@ function profileReport(summary: ProfileSummary, run: Measurement, results: Row['
         '; the table says which layers it is in.',
     );
   } else {
-    lines.push('(Run get_by_id on all three servers, i.e. include it in --only, for the baselines\' figures.)');
+    lines.push(`(Run ${scenario.name} on all three servers, i.e. include it in --only, for the baselines' figures.)`);
   }
   return lines.join('\n');
 }
