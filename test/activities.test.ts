@@ -98,6 +98,25 @@ describe('logging activities', () => {
     assertInvalid(await tenant.api.post('/v1/activities', { type: 'note', occurred_at: '2026-13-40T00:00:00Z' }), 'occurred_at');
   });
 
+  it('gives back every instant exactly as given: leap days, single-digit milliseconds, years before 1970 and the last instant of year 9999', async () => {
+    const instants = [
+      '2024-02-29T00:00:00.000Z',
+      '2026-01-01T00:00:00.007Z',
+      '2026-12-31T23:59:59.999Z',
+      '2000-03-01T09:05:03.040Z',
+      '1970-01-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '1900-06-15T12:00:00.500Z',
+    ];
+    for (const instant of instants) {
+      const logged = await log(tenant.api, { occurred_at: instant });
+      assert.equal(logged.occurred_at, instant);
+      assert.equal((await getActivity(tenant.api, logged.id)).occurred_at, instant);
+    }
+    const last = await log(tenant.api, { occurred_at: '9999-12-31T23:59:59.999Z' });
+    assert.equal(last.occurred_at, '9999-12-31T23:59:59.999Z');
+  });
+
   it('refuses a negative, fractional or string duration', async () => {
     assertInvalid(await tenant.api.post('/v1/activities', { type: 'call', duration_seconds: -1 }), 'duration_seconds');
     assertInvalid(await tenant.api.post('/v1/activities', { type: 'call', duration_seconds: 1.5 }), 'duration_seconds');
