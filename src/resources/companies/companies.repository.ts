@@ -11,7 +11,7 @@ import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
 import { companyListSpec } from './companies.list.js';
 import { prepared } from '../../db/prepared.js';
-import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
+import { tagsColumn, withTags, type TagRef } from '../tags/tags.repository.js';
 
 export interface Company {
   id: string;
@@ -74,7 +74,7 @@ export class CompanyRepository {
   /** The company with its tags, in one query. */
   async findTagged(db: Executor, workspaceId: string, id: string): Promise<(Company & { tags: TagRef[] }) | undefined> {
     const [row] = await this.findTaggedQuery(db, workspaceId, id);
-    return row && { ...fromRow(row), tags: tagsFromColumn(row.tags) };
+    return row && withTags(fromRow(row), row.tags);
   }
 
   private readonly findTaggedQuery = prepared((db: Executor, workspaceId: string, id: string) =>
@@ -116,7 +116,7 @@ export class CompanyRepository {
   /** A page of companies with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
     const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, companyListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'company')], scope);
-    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
+    return { ...page, rows: page.rows.map((row) => withTags(fromRow(row), row.tags)) };
   }
 
   /** Writes the whole record if it is still at `expectedVersion`; false when it moved on. */

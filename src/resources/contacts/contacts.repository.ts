@@ -11,7 +11,7 @@ import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import type { Address, JsonObject } from '../../domain/normalize.js';
 import { contactListSpec } from './contacts.list.js';
-import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
+import { tagsColumn, withTags, type TagRef } from '../tags/tags.repository.js';
 
 export interface LabelledEmail {
   email: string;
@@ -110,7 +110,7 @@ export class ContactRepository {
   /** The contact with its tags, in one query. */
   async findTagged(db: Executor, workspaceId: string, id: string): Promise<(Contact & { tags: TagRef[] }) | undefined> {
     const [row] = await this.findTaggedQuery(db, workspaceId, id);
-    return row && { ...fromRow(row), tags: tagsFromColumn(row.tags) };
+    return row && withTags(fromRow(row), row.tags);
   }
 
   private readonly findTaggedQuery = prepared((db: Executor, workspaceId: string, id: string) =>
@@ -139,7 +139,7 @@ export class ContactRepository {
   /** A page of contacts with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery, scope?: ListScope) {
     const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, contactListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'contact')], scope);
-    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
+    return { ...page, rows: page.rows.map((row) => withTags(fromRow(row), row.tags)) };
   }
 
   /**

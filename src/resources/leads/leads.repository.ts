@@ -10,7 +10,7 @@ import type { ReferencedType } from '../../domain/references.js';
 import type { ListQuery } from '../../list/list-query.js';
 import { leadListSpec } from './leads.list.js';
 import { prepared } from '../../db/prepared.js';
-import { tagsColumn, tagsFromColumn, type TagRef } from '../tags/tags.repository.js';
+import { tagsColumn, withTags, type TagRef } from '../tags/tags.repository.js';
 
 export type Lead = Omit<LeadTable, 'workspace_id' | 'name_key' | 'custom_fields'> & { custom_fields: JsonObject };
 type Row = Omit<LeadTable, 'workspace_id' | 'name_key'>;
@@ -55,9 +55,7 @@ export class LeadRepository {
   /** The lead with its tags, in one query. */
   async findTagged(db: Executor, workspaceId: string, id: string): Promise<(Lead & { tags: TagRef[] }) | undefined> {
     const [found] = await this.findTaggedQuery(db, workspaceId, id);
-    if (!found) return undefined;
-    const { tags, ...row } = found;
-    return { ...fromRow(row), tags: tagsFromColumn(tags) };
+    return found && withTags(fromRow(found), found.tags);
   }
 
   private readonly findTaggedQuery = prepared((db: Executor, workspaceId: string, id: string) =>
@@ -104,7 +102,7 @@ export class LeadRepository {
   /** A page of leads with their tags, in one query. */
   async list(db: Executor, workspaceId: string, query: ListQuery) {
     const page = await listRows<Row & { tags: unknown }>(db, this.capabilities, leadListSpec, workspaceId, query, [...COLUMNS, tagsColumn(this.capabilities, 'lead')]);
-    return { ...page, rows: page.rows.map((row) => ({ ...fromRow(row), tags: tagsFromColumn(row.tags) })) };
+    return { ...page, rows: page.rows.map((row) => withTags(fromRow(row), row.tags)) };
   }
 
   async replace(db: Executor, workspaceId: string, lead: Lead, expectedVersion: number): Promise<boolean> {

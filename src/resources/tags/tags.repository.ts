@@ -34,6 +34,13 @@ export function tagsColumn(capabilities: Capabilities, type: TaggableType) {
 /** The tags `tagsColumn` read: parsed already on PostgreSQL (json), text on SQLite (most records have none: no parse for those). */
 export const tagsFromColumn = (value: unknown): TagRef[] => (value === '[]' ? [] : typeof value === 'string' ? JSON.parse(value) : value) as TagRef[];
 
+/** The record with the tags `tagsColumn` read. Set on the record itself: spreading a whole record into a new object cost more than reading it. */
+export function withTags<T extends object>(record: T, column: unknown): T & { tags: TagRef[] } {
+  const tagged = record as T & { tags: TagRef[] };
+  tagged.tags = tagsFromColumn(column);
+  return tagged;
+}
+
 export const tagNameKey = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 export class TagRepository {
