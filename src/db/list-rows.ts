@@ -16,6 +16,7 @@ import type { Filter, FilterValue, ListQuery, SortKey, Total } from '../list/lis
 import type { ListSpec, Via } from '../list/list-spec.js';
 import { likeEscape, type Capabilities } from './capabilities.js';
 import { longReaderOf } from './long-reads.js';
+import { marker, markerOrder, prepared, runCompiled } from './prepared.js';
 import type { Database } from './schema.js';
 
 export interface Page<Row> {
@@ -57,7 +58,9 @@ export function listStatements<Row>(
   query: ListQuery,
   columns: readonly ListColumn[],
   scope: ListScope = {},
-): { rowsQuery: RawBuilder<Row>; filtered: Condition; unfiltered: boolean } {
+  // How many rows to read: one more than the page shows, to know whether there is more.
+  fetch: unknown = query.limit + 1,
+): { rowsQuery: RawBuilder<Row>; filtered: Condition } {
   const table = sql.table(spec.table);
   // An email or tag filter finds its records through the child table's key (contact_emails,
   // record_tags), then each record by its id: the workspace term must not lure the planner
@@ -70,7 +73,6 @@ export function listStatements<Row>(
     ...scoped.map(([name, value]) => sql<SqlBool>`${column(spec, name)} = ${value}`),
     matchCondition(capabilities, spec, workspaceId, query),
   ];
-  const unfiltered = scoped.length === 0 && query.filters.length === 0 && query.search.length === 0;
   const filtered = and(conditions);
   const pageConditions = query.cursor ? and([filtered, afterCursor(spec, query.sort, query.cursor.values, query.cursor.id)]) : filtered;
 
@@ -80,8 +82,8 @@ export function listStatements<Row>(
     sql`${sql.ref(`${spec.table}.id`)} ${sql.raw(idDirection)}`,
   ]);
   const selection = sql.join(columns.map((c) => (typeof c === 'string' ? sql.ref(`${spec.table}.${c}`) : c)));
-  const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${query.limit + 1}`;
-  return { rowsQuery, filtered, unfiltered };
+  const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${fetch}`;
+  return { rowsQuery, filtered };
 }
 
 export async function listRows<Row extends { id: string }>(
@@ -93,7 +95,7 @@ export async function listRows<Row extends { id: string }>(
   columns: readonly ListColumn[],
   scope: ListScope = {},
 ): Promise<Page<Row>> {
-  const { rowsQuery, filtered, unfiltered } = listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope);
+  const unfiltered = isUnfiltered(query, scope);
   const countedValue = countedFilterValue(spec, query, scope);
   // These totals are read from a counter on every page, so a cursor carries none.
   const counted = (unfiltered && COUNTED_TABLES.has(spec.table)) || countedValue !== undefined;
@@ -101,17 +103,17 @@ export async function listRows<Row extends { id: string }>(
   // read: the count, and the rows of an export page or of a text match (`q`, contains,
   // starts_with), which no index serves and which may walk the whole workspace to fill a page.
   const longReader = longReaderOf(db);
-  const rowsResult = await rowsQuery.execute(query.longRead || matchesText(query) ? longReader : db);
+  const found = await pageRows<Row>(query.longRead || matchesText(query) ? longReader : db, capabilities, spec, workspaceId, query, columns, scope);
 
-  const hasMore = rowsResult.rows.length > query.limit;
-  const rows = hasMore ? rowsResult.rows.slice(0, query.limit) : rowsResult.rows;
+  const hasMore = found.length > query.limit;
+  const rows = hasMore ? found.slice(0, query.limit) : found;
   let total: Total;
   if (query.countTotal === false) total = { count: -1, exact: false };
   else if (unfiltered && COUNTED_TABLES.has(spec.table)) total = { count: await recordCount(db, spec.table, workspaceId), exact: true };
   else if (countedValue !== undefined) total = { count: await dealStageCount(db, workspaceId, countedValue), exact: true };
   else if (query.cursor?.total) total = query.cursor.total;
   else if (!query.cursor && !hasMore) total = { count: rows.length, exact: true };
-  else total = await boundedCount(longReader, spec, workspaceId, filtered);
+  else total = await boundedCount(longReader, spec, workspaceId, listStatements(capabilities, spec, workspaceId, query, columns, scope).filtered);
 
   const last = rows[rows.length - 1];
   const nextCursor =
@@ -125,6 +127,82 @@ export async function listRows<Row extends { id: string }>(
         )
       : null;
   return { rows, total: total.count, totalExact: total.exact, nextCursor, hasMore };
+}
+
+/**
+ * A page's compiled SQL, by the list's shape: its columns, scope, filters (field, operator,
+ * how many values), sort and which cursor values are null. Building and compiling a page's
+ * statement with Kysely cost more than reading 25 rows; a shape's later pages and requests
+ * only bind their values. The values are learnt by building the shape once with markers.
+ */
+interface CompiledPage {
+  sql: string;
+  /** For each compiled parameter, its index among `pageValues`. */
+  order: number[];
+}
+const compiledPages = new WeakMap<ListSpec, Map<string, CompiledPage | null>>();
+/** Shapes kept per resource; a shape beyond them is built each time (a client sending endless new filter combinations gains nothing). */
+const MAX_SHAPES = 200;
+
+async function pageRows<Row>(
+  db: Kysely<Database>,
+  capabilities: Capabilities,
+  spec: ListSpec,
+  workspaceId: string,
+  query: ListQuery,
+  columns: readonly ListColumn[],
+  scope: ListScope,
+): Promise<Row[]> {
+  // A text match's values reach the SQL as patterns, not as given: built each time (it scans anyway).
+  if (matchesText(query)) return (await listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope).rowsQuery.execute(db)).rows;
+  let shapes = compiledPages.get(spec);
+  if (!shapes) compiledPages.set(spec, (shapes = new Map()));
+  const key = shapeKey(capabilities, columns, query, scope);
+  let compiled = shapes.get(key);
+  if (compiled === undefined) {
+    let index = 0;
+    const marked = withPageValues(workspaceId, query, scope, () => marker(index++));
+    const built = listStatements<Row>(capabilities, spec, marked.workspaceId, marked.query, columns, marked.scope, marked.fetch).rowsQuery.compile(db);
+    const order = markerOrder(built.parameters, index);
+    compiled = order === undefined ? null : { sql: built.sql, order };
+    if (shapes.size < MAX_SHAPES) shapes.set(key, compiled);
+  }
+  if (compiled === null) return (await listStatements<Row>(capabilities, spec, workspaceId, query, columns, scope).rowsQuery.execute(db)).rows;
+  const values: unknown[] = [];
+  withPageValues(workspaceId, query, scope, (value) => (values.push(value), value));
+  return runCompiled<Row>(db, compiled.sql, compiled.order.map((i) => values[i]));
+}
+
+function shapeKey(capabilities: Capabilities, columns: readonly ListColumn[], query: ListQuery, scope: ListScope): string {
+  const parts = [capabilities.dialect, columns.map((c) => (typeof c === 'string' ? c : c.alias)).join(), Object.keys(scope.equals ?? {}).join()];
+  for (const f of query.filters) parts.push(`${f.field} ${f.op} ${f.values.length} ${f.exists ?? ''}`);
+  for (const k of query.sort) parts.push(`${k.field} ${k.direction}`);
+  parts.push(query.cursor ? query.cursor.values.map((v) => (v === null || v === undefined ? 'n' : 'v')).join('') : '-');
+  return parts.join('|');
+}
+
+/**
+ * The list's inputs with each value a page binds (workspace, scope, filter values, the
+ * cursor's non-null values and id, the row count) replaced by `replace`, in one fixed order:
+ * the marked build and every later page read their values through this one walk.
+ */
+function withPageValues(workspaceId: string, query: ListQuery, scope: ListScope, replace: (value: unknown) => unknown) {
+  const as = <T>(value: unknown) => replace(value) as T;
+  const marked = {
+    workspaceId: as<string>(workspaceId),
+    scope: { equals: Object.fromEntries(Object.entries(scope.equals ?? {}).map(([name, value]) => [name, as<string>(value)])) },
+    query: {
+      ...query,
+      filters: query.filters.map((f) => ({ ...f, values: f.values.map((v) => as<FilterValue>(v)) })),
+      cursor: query.cursor && { ...query.cursor, values: query.cursor.values.map((v) => (v === null || v === undefined ? null : as<FilterValue>(v))), id: as<string>(query.cursor.id) },
+    },
+    fetch: replace(query.limit + 1),
+  };
+  return marked;
+}
+
+function isUnfiltered(query: ListQuery, scope: ListScope): boolean {
+  return Object.keys(scope.equals ?? {}).length === 0 && query.filters.length === 0 && query.search.length === 0;
 }
 
 function matchesText(query: ListQuery): boolean {
@@ -145,13 +223,21 @@ function countedFilterValue(spec: ListSpec, query: ListQuery, scope: ListScope):
   return typeof value === 'string' ? value : undefined;
 }
 
+const dealStageCountQuery = prepared((db: Kysely<Database>, workspaceId: string, stageId: string) =>
+  db.selectFrom('deal_stage_counts').select('count').where('workspace_id', '=', workspaceId).where('stage_id', '=', stageId),
+);
+
 async function dealStageCount(db: Kysely<Database>, workspaceId: string, stageId: string): Promise<number> {
-  const row = await db.selectFrom('deal_stage_counts').select('count').where('workspace_id', '=', workspaceId).where('stage_id', '=', stageId).executeTakeFirst();
+  const [row] = await dealStageCountQuery(db, workspaceId, stageId);
   return Number(row?.count ?? 0);
 }
 
+const recordCountQuery = prepared((db: Kysely<Database>, workspaceId: string, table: string) =>
+  db.selectFrom('record_counts').select('count').where('workspace_id', '=', workspaceId).where('resource', '=', table),
+);
+
 async function recordCount(db: Kysely<Database>, table: string, workspaceId: string): Promise<number> {
-  const row = await db.selectFrom('record_counts').select('count').where('workspace_id', '=', workspaceId).where('resource', '=', table).executeTakeFirst();
+  const [row] = await recordCountQuery(db, workspaceId, table);
   return Number(row?.count ?? 0);
 }
 
