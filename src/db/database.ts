@@ -1,7 +1,6 @@
 /** Opens the configured database, applies its settings and runs the migrations. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
@@ -29,7 +28,7 @@ import { registerLongReader } from './long-reads.js';
 import { registerDirectReader } from './prepared.js';
 import { openSqliteConnection, reloadStatistics } from './sqlite-connection.js';
 import { ReadPool, SqliteReadPoolDialect } from './sqlite-read-pool.js';
-import { withStatementCache } from './sqlite-statement-cache.js';
+import { directStatements, withStatementCache } from './sqlite-statement-cache.js';
 
 export interface Storage {
   /** For writes, and reads inside a write's transaction. */
@@ -158,12 +157,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
     const raw = openSqliteConnection(config, { readOnly });
     const statements = withStatementCache(raw);
     const kysely = new Kysely<Database>({ dialect: readOnly ? new SqliteDialect({ database: statements }) : new MigratingSqliteDialect({ database: statements }) });
-    if (readOnly) {
-      registerDirectReader(kysely, (text, parameters) => {
-        const statement = statements.prepare(text) as unknown as BetterSqlite3.Statement;
-        return statement.reader ? statement.all(...parameters) : [statement.run(...parameters)];
-      });
-    }
+    if (readOnly) registerDirectReader(kysely, directStatements(raw));
     return { kysely, raw };
   };
   const { kysely: db, raw: writer } = open(false);
