@@ -1,6 +1,6 @@
 /**
  * Baseline (b): bare Fastify + better-sqlite3 on the same seeded file, with the
- * same pragmas as src/db/database.ts (WAL, synchronous FULL, foreign keys) and
+ * same pragmas as src/db/sqlite-connection.ts (WAL, synchronous FULL, foreign keys, temp_store MEMORY) and
  * prepared statements running the queries Trellis runs for each benchmarked
  * route: no auth, no rate limit, no logging, no validation, no presentation.
  * What Trellis costs on top of this is the price of its stack.
@@ -20,6 +20,7 @@ db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${synchronous}`);
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
+db.pragma('temp_store = MEMORY');
 
 const workspace = db.prepare('select id from workspaces order by created_at limit 1').get() as { id: string } | undefined;
 if (!workspace) throw new Error('no workspace in the database');
