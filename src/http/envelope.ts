@@ -2,8 +2,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorDetails } from '../domain/errors.js';
 import type { Page } from '../db/list-rows.js';
+import { toIso } from '../platform/clock.js';
 
-const meta = (request: FastifyRequest) => ({ request_id: request.id, timestamp: new Date().toISOString() });
+const meta = (request: FastifyRequest) => ({ request_id: request.id, timestamp: toIso(Date.now()) });
 
 export function item<T>(request: FastifyRequest, data: T) {
   return { success: true as const, data, meta: meta(request) };
