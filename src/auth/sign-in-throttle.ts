@@ -7,7 +7,8 @@
  * checked, and the refusal says until when.
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient } from '../platform/client-libraries.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface Lockout {
@@ -55,7 +56,7 @@ export class SignInThrottle {
 
   private open() {
     if (this.counters) return this.counters;
-    const redis = this.redisUrl ? new Redis(this.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+    const redis = this.redisUrl ? new (redisClient())(this.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
     redis?.on('error', () => {
       // The in-memory insurance limiter stands in; ioredis reconnects by itself.
     });

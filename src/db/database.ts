@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type LogEvent, type Migration, type MigrationProvider } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { postgresClient } from '../platform/client-libraries.js';
 import type { Config } from '../config.js';
 import { postgresCapabilities, sqliteCapabilities, type Capabilities } from './capabilities.js';
 import * as foundation from './migrations/20261121T2330_foundation.js';
@@ -209,6 +210,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
 
 async function openPostgres(config: Extract<Config['database'], { kind: 'postgres' }>): Promise<Storage> {
   // bigint (epoch milliseconds, counts) fits a JS number exactly.
+  const pg = postgresClient();
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   if (config.schema !== 'public') {
     const admin = new pg.Client({ connectionString: config.url });

@@ -3,7 +3,7 @@
  * Redis when REDIS_URL is set so that every instance draws on the same budget.
  * If Redis stops answering, an in-memory limiter stands in until it is back.
  */
-import { Redis } from 'ioredis';
+import { redisClient } from './client-libraries.js';
 import {
   BurstyRateLimiter,
   RateLimiterMemory,
@@ -39,7 +39,7 @@ export interface RateLimiter {
 
 /** `keyPrefix` starts every Redis key (REDIS_KEY_PREFIX). */
 export function createRateLimiter(redisUrl: string | undefined, keyPrefix: string): RateLimiter {
-  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  const redis = redisUrl ? new (redisClient())(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
   redis?.on('error', () => {
     // Connection trouble is handled by the insurance limiter; ioredis reconnects by itself.
   });

@@ -3,7 +3,8 @@
  * address guard, never following redirects (a 3xx is a failed attempt).
  */
 import ipaddr from 'ipaddr.js';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { httpClient } from '../platform/client-libraries.js';
 import { blockedAddressReason, guardedLookup, type AllowList } from './address-guard.js';
 
 export interface AttemptResult {
@@ -21,19 +22,24 @@ const MAX_ERROR_LENGTH = 500;
 export const RESPONSE_BODY_LENGTH = 4096;
 
 export class WebhookSender {
-  private readonly agent: Agent;
+  // Made at the first send: undici loads then, not at start (client-libraries.ts).
+  private agent: Agent | undefined;
 
   constructor(
     private readonly allow: AllowList,
     private readonly timeoutMs: number,
   ) {
-    this.agent = new Agent({
-      connect: { lookup: guardedLookup(allow), timeout: timeoutMs },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+  }
+
+  private dispatcher(): Agent {
+    this.agent ??= new (httpClient().Agent)({
+      connect: { lookup: guardedLookup(this.allow), timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
       // Receivers are many and mostly idle between events; don't hold their sockets.
       keepAliveTimeout: 4_000,
     });
+    return this.agent;
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
@@ -46,11 +52,11 @@ export class WebhookSender {
       if (reason) return { ok: false, statusCode: null, latencyMs: 0, error: `refused: ${reason}`, responseBody: null };
     }
     try {
-      const response = await request(url, {
+      const response = await httpClient().request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'Trellis-Webhooks/1', ...headers },
         body,
-        dispatcher: this.agent,
+        dispatcher: this.dispatcher(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const ok = response.statusCode >= 200 && response.statusCode < 300;
@@ -63,8 +69,8 @@ export class WebhookSender {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await this.agent?.close();
   }
 }
 

@@ -1,7 +1,7 @@
 /** `trellis serve`, `trellis migrate`, `trellis doctor`. */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { redisClient } from '../../platform/client-libraries.js';
 import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { migrationState, openStorage } from '../../db/database.js';
 import { configOrExit, exitOnStartFailure, serve } from '../../serve.js';
@@ -102,7 +102,7 @@ async function diagnose(): Promise<Check[]> {
 }
 
 async function redisCheck(url: string): Promise<Check> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new (redisClient())(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();

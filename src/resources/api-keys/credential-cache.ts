@@ -11,8 +11,8 @@
  * PostgreSQL LISTEN/NOTIFY; SQLite without Redis is one process, where dropping
  * the entries locally is all there is to do.
  */
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
+import { postgresClient, redisClient } from '../../platform/client-libraries.js';
 import type { Credential } from './api-keys.repository.js';
 
 /** Bounds the memory the cache takes whatever keys are presented (only valid ones are cached). */
@@ -68,6 +68,7 @@ export class CredentialCache {
 
 /** Redis pub/sub on `channel`: one subscriber connection per instance. */
 export async function redisBus(url: string, channel: string, onMessage: (workspaceId: string) => void): Promise<InvalidationBus> {
+  const Redis = redisClient();
   const publisher = new Redis(url, { maxRetriesPerRequest: 1 });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null });
   for (const client of [publisher, subscriber]) {
@@ -95,7 +96,7 @@ export async function postgresBus(url: string, schema: string, onMessage: (works
   let listener: pg.Client | undefined;
   let closed = false;
   const listen = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url });
+    const client = new (postgresClient().Client)({ connectionString: url });
     client.on('error', () => {
       // Reconnected below; meanwhile the TTL bounds staleness.
     });
@@ -110,7 +111,7 @@ export async function postgresBus(url: string, schema: string, onMessage: (works
     listener = client;
   };
   await listen();
-  const publisher = new pg.Pool({ connectionString: url, max: 1 });
+  const publisher = new (postgresClient().Pool)({ connectionString: url, max: 1 });
   publisher.on('error', () => {});
   return {
     publish: async (workspaceId) => {
