@@ -137,7 +137,7 @@ export async function listRows<Row extends { id: string }>(
  */
 interface CompiledPage {
   sql: string;
-  /** For each compiled parameter, its index among `pageValues`. */
+  /** For each compiled parameter, its index among the values `withPageValues` walks. */
   order: number[];
 }
 const compiledPages = new WeakMap<ListSpec, Map<string, CompiledPage | null>>();
