@@ -123,6 +123,15 @@ describe('hot filters are index look-ups', () => {
       assertLookUp(plan, 'contact_emails', sqlite ? /\(workspace_id=\? AND email=\?\)/ : /contact_emails_pk/);
       assertLookUp(plan, 'contacts', sqlite ? /sqlite_autoindex_contacts_1 \(id=\?\)/ : /contacts_pkey/);
     }
+    // An address names at most one contact: SQLite neither collects the ids nor sorts the page.
+    if (sqlite) assert.doesNotMatch((await plans(contactListSpec, { email: fixture.email })).page, /LIST SUBQUERY|TEMP B-TREE/);
+  });
+
+  it('a page writes its size into the SQL: SQLite re-prepares a statement whose LIMIT is bound, on every run', () => {
+    const query = parseListQuery(contactListSpec, { email: fixture.email, limit: '10' });
+    const { sql, parameters } = listStatements(capabilities, contactListSpec, tenant.workspaceId, query, COLUMNS).rowsQuery.compile(db);
+    assert.match(sql, / limit 11$/);
+    assert.deepEqual(parameters, [tenant.workspaceId, tenant.workspaceId, fixture.email]);
   });
 
   it('contacts by phone and by owner', async () => {

@@ -24,6 +24,7 @@ import * as contactWebsite from './migrations/20261207T0910_contact_website.js';
 import * as dealStageCounts from './migrations/20261207T1930_deal_stage_counts.js';
 import { preparingPool } from './postgres-statements.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
+import { InlineRowCounts } from './row-counts.js';
 import type { Database } from './schema.js';
 import { registerLongReader } from './long-reads.js';
 import { registerDirectReader } from './prepared.js';
@@ -140,6 +141,8 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
 }
 
 const OPTIMIZE_INTERVAL_MS = 60 * 60 * 1000;
+/** On every connection's Kysely: LIMIT and OFFSET written as numbers (row-counts.ts). */
+const plugins = [new InlineRowCounts()];
 
 /** Counts the queries a Kysely instance ran (its log hook sees each one end, in success or error). */
 function counted(): { log: (event: LogEvent) => void; completed: () => number } {
@@ -157,7 +160,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
   const open = (readOnly: boolean) => {
     const raw = openSqliteConnection(config, { readOnly });
     const statements = withStatementCache(raw);
-    const kysely = new Kysely<Database>({ dialect: readOnly ? new SqliteDialect({ database: statements }) : new MigratingSqliteDialect({ database: statements }) });
+    const kysely = new Kysely<Database>({ dialect: readOnly ? new SqliteDialect({ database: statements }) : new MigratingSqliteDialect({ database: statements }), plugins });
     if (readOnly) registerDirectReader(kysely, directStatements(raw));
     return { kysely, raw };
   };
@@ -172,7 +175,7 @@ function openSqlite(config: Extract<Config['database'], { kind: 'sqlite' }>): St
   const { kysely: reader, raw: readerRaw } = config.file === ':memory:' ? { kysely: db, raw: writer } : open(true);
   const readPool = config.readWorkers > 0 ? new ReadPool({ settings: config, workers: config.readWorkers, statisticsEveryMs: OPTIMIZE_INTERVAL_MS }) : undefined;
   const longReads = counted();
-  const longReader = readPool ? new Kysely<Database>({ dialect: new SqliteReadPoolDialect(readPool), log: longReads.log }) : reader;
+  const longReader = readPool ? new Kysely<Database>({ dialect: new SqliteReadPoolDialect(readPool), log: longReads.log, plugins }) : reader;
   registerLongReader(reader, longReader);
   const optimize = (): void => {
     // Never inside a transaction a request holds open on the writer across awaits.
@@ -233,11 +236,11 @@ async function openPostgres(config: Extract<Config['database'], { kind: 'postgre
   };
   const forKysely = (pool: pg.Pool) => (config.preparedStatements ? preparingPool(pool) : pool);
   const pool = newPool(config.poolSize);
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(pool) }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(pool) }), plugins });
   // Long reads get a smaller pool of their own: however many reports run at once, the main pool's connections stay free for everything else.
   const longPool = config.longReadPoolSize > 0 ? newPool(config.longReadPoolSize) : undefined;
   const longReads = counted();
-  const longReader = longPool ? new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(longPool) }), log: longReads.log }) : db;
+  const longReader = longPool ? new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: forKysely(longPool) }), log: longReads.log, plugins }) : db;
   registerLongReader(db, longReader);
   return {
     db,

@@ -17,6 +17,7 @@ import type { ListSpec, Via } from '../list/list-spec.js';
 import { likeEscape, type Capabilities } from './capabilities.js';
 import { longReaderOf } from './long-reads.js';
 import { marker, markerOrder, prepared, runCompiled } from './prepared.js';
+import { rowCount } from './row-counts.js';
 import type { Database } from './schema.js';
 
 export interface Page<Row> {
@@ -58,8 +59,6 @@ export function listStatements<Row>(
   query: ListQuery,
   columns: readonly ListColumn[],
   scope: ListScope = {},
-  // How many rows to read: one more than the page shows, to know whether there is more.
-  fetch: unknown = query.limit + 1,
 ): { rowsQuery: RawBuilder<Row>; filtered: Condition } {
   const table = sql.table(spec.table);
   // An email or tag filter finds its records through the child table's key (contact_emails,
@@ -82,7 +81,8 @@ export function listStatements<Row>(
     sql`${sql.ref(`${spec.table}.id`)} ${sql.raw(idDirection)}`,
   ]);
   const selection = sql.join(columns.map((c) => (typeof c === 'string' ? sql.ref(`${spec.table}.${c}`) : c)));
-  const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${fetch}`;
+  // One row more than the page shows, to know whether there is more.
+  const rowsQuery = sql<Row>`select ${selection} from ${table} where ${pageConditions} order by ${orderBy} limit ${rowCount(query.limit + 1)}`;
   return { rowsQuery, filtered };
 }
 
@@ -131,7 +131,7 @@ export async function listRows<Row extends { id: string }>(
 
 /**
  * A page's compiled SQL, by the list's shape: its columns, scope, filters (field, operator,
- * how many values), sort and which cursor values are null. Building and compiling a page's
+ * how many values), sort, which cursor values are null and the page size. Building and compiling a page's
  * statement with Kysely cost more than reading 25 rows; a shape's later pages and requests
  * only bind their values. The values are learnt by building the shape once with markers.
  */
@@ -162,7 +162,7 @@ async function pageRows<Row>(
   if (compiled === undefined) {
     let index = 0;
     const marked = withPageValues(workspaceId, query, scope, () => marker(index++));
-    const built = listStatements<Row>(capabilities, spec, marked.workspaceId, marked.query, columns, marked.scope, marked.fetch).rowsQuery.compile(db);
+    const built = listStatements<Row>(capabilities, spec, marked.workspaceId, marked.query, columns, marked.scope).rowsQuery.compile(db);
     const order = markerOrder(built.parameters, index);
     compiled = order === undefined ? null : { sql: built.sql, order };
     if (shapes.size < MAX_SHAPES) shapes.set(key, compiled);
@@ -178,12 +178,14 @@ function shapeKey(capabilities: Capabilities, columns: readonly ListColumn[], qu
   for (const f of query.filters) parts.push(`${f.field} ${f.op} ${f.values.length} ${f.exists ?? ''}`);
   for (const k of query.sort) parts.push(`${k.field} ${k.direction}`);
   parts.push(query.cursor ? query.cursor.values.map((v) => (v === null || v === undefined ? 'n' : 'v')).join('') : '-');
+  // The page size is in the SQL's text (row-counts.ts).
+  parts.push(String(query.limit));
   return parts.join('|');
 }
 
 /**
  * The list's inputs with each value a page binds (workspace, scope, filter values, the
- * cursor's non-null values and id, the row count) replaced by `replace`, in one fixed order:
+ * cursor's non-null values and id) replaced by `replace`, in one fixed order:
  * the marked build and every later page read their values through this one walk.
  */
 function withPageValues(workspaceId: string, query: ListQuery, scope: ListScope, replace: (value: unknown) => unknown) {
@@ -196,7 +198,6 @@ function withPageValues(workspaceId: string, query: ListQuery, scope: ListScope,
       filters: query.filters.map((f) => ({ ...f, values: f.values.map((v) => as<FilterValue>(v)) })),
       cursor: query.cursor && { ...query.cursor, values: query.cursor.values.map((v) => (v === null || v === undefined ? null : as<FilterValue>(v))), id: as<string>(query.cursor.id) },
     },
-    fetch: replace(query.limit + 1),
   };
   return marked;
 }
@@ -211,7 +212,7 @@ function matchesText(query: ListQuery): boolean {
 
 /** Counts the matches up to EXACT_COUNT_LIMIT + 1. */
 export function boundedCountQuery(spec: ListSpec, filtered: Condition): RawBuilder<{ total: number }> {
-  return sql<{ total: number }>`select count(*) as total from (select 1 as one from ${sql.table(spec.table)} where ${filtered} limit ${EXACT_COUNT_LIMIT + 1}) bounded`;
+  return sql<{ total: number }>`select count(*) as total from (select 1 as one from ${sql.table(spec.table)} where ${filtered} limit ${rowCount(EXACT_COUNT_LIMIT + 1)}) bounded`;
 }
 
 /** The value of the spec's counted filter (deals' stage_id) when it is the list's only condition. */
@@ -257,7 +258,7 @@ async function boundedCount(db: Kysely<Database>, spec: ListSpec, workspaceId: s
   if (counted <= EXACT_COUNT_LIMIT) return { count: counted, exact: true };
   const all = await recordCount(db, spec.table, workspaceId);
   // The sample is aliased as the table, so the filter's column references read it.
-  const recent = sql`select * from ${table} where ${sql.ref(`${spec.table}.workspace_id`)} = ${workspaceId} order by ${sql.ref(`${spec.table}.created_at`)} desc limit ${ESTIMATE_SAMPLE}`;
+  const recent = sql`select * from ${table} where ${sql.ref(`${spec.table}.workspace_id`)} = ${workspaceId} order by ${sql.ref(`${spec.table}.created_at`)} desc limit ${rowCount(ESTIMATE_SAMPLE)}`;
   const sample = await sql<{ sampled: number; matched: number }>`select count(*) as sampled, count(case when ${filtered} then 1 end) as matched from (${recent}) as ${table}`.execute(db);
   const { sampled = 0, matched = 0 } = sample.rows[0] ?? {};
   const estimate = Number(sampled) > 0 ? Math.round((all * Number(matched)) / Number(sampled)) : all;
@@ -321,7 +322,7 @@ function filterCondition(capabilities: Capabilities, spec: ListSpec, workspaceId
     const inner = filter.op === 'exists' ? TRUE : comparison(capabilities, child, { ...filter, op: filter.op === 'ne' ? 'eq' : filter.op === 'nin' ? 'in' : filter.op });
     // ne / nin on a multi-valued field: no value of the record matches.
     const negate = filter.op === 'ne' || filter.op === 'nin' || (filter.op === 'exists' && filter.exists === false);
-    return childMatch(spec, workspaceId, filter.spec.via, inner, negate);
+    return childMatch(spec, workspaceId, filter.spec.via, inner, negate, filter.op === 'eq' && filter.spec.via.unique === true);
   }
   return comparison(capabilities, column(spec, filter.spec.column), filter);
 }
@@ -332,10 +333,13 @@ function filterCondition(capabilities: Capabilities, spec: ListSpec, workspaceId
  * looks the child rows up by their index first, instead of probing the child
  * table once for every record of the workspace.
  */
-function childMatch(spec: ListSpec, workspaceId: string, via: Via, condition: Condition, negate = false): Condition {
+function childMatch(spec: ListSpec, workspaceId: string, via: Via, condition: Condition, negate = false, unique = false): Condition {
   const ref = (name: string) => sql.ref(`${via.table}.${name}`);
   const fixed = Object.entries(via.where ?? {}).map(([name, value]) => sql<SqlBool>`${ref(name)} = ${value}`);
   const ids = sql`select ${ref(via.foreignKey)} from ${sql.table(via.table)} where ${ref('workspace_id')} = ${workspaceId} and ${and([...fixed, condition])}`;
+  // One value of a unique child column names at most one record: `id = (…)` tells the planner
+  // so, and SQLite then neither builds the list of ids nor sorts the page (the email look-up, 85 → 25 µs).
+  if (unique && !negate) return sql<SqlBool>`${column(spec, 'id')} = (${ids})`;
   return negate ? sql<SqlBool>`${column(spec, 'id')} not in (${ids})` : sql<SqlBool>`${column(spec, 'id')} in (${ids})`;
 }
 

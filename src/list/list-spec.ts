@@ -35,6 +35,8 @@ export interface Via {
   column: string;
   /** Fixed conditions on the child rows, e.g. `{ record_type: 'deal' }` for tags. */
   where?: Record<string, string>;
+  /** A value belongs to at most one record of a workspace: the child table's key is (workspace_id, column). */
+  unique?: boolean;
 }
 
 export interface ListSpec {

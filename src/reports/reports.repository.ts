@@ -7,6 +7,7 @@
  * pipeline's few stages instead of a join per deal.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { rowCount } from '../db/row-counts.js';
 import type { Executor } from '../db/transactor.js';
 import type { Stage } from '../resources/pipelines/pipelines.repository.js';
 
@@ -249,7 +250,7 @@ export class ReportRepository {
       select ms_in_previous_stage as ms from deal_stage_changes
       where workspace_id = ${scope.workspaceId} and from_stage_id = ${stageId} and ms_in_previous_stage is not null
         and to_stage_id in (${sql.join(stages.map((s) => s.id))}) and changed_at >= ${start} and changed_at < ${end} ${this.ownerDeals(scope)}
-      order by ms_in_previous_stage limit ${sql.lit(exits % 2 === 0 ? 2 : 1)} offset ${sql.lit(Math.floor((exits - 1) / 2))}`.execute(db);
+      order by ms_in_previous_stage limit ${rowCount(exits % 2 === 0 ? 2 : 1)} offset ${rowCount(Math.floor((exits - 1) / 2))}`.execute(db);
     return rows.map((r) => num(r.ms));
   }
 

@@ -15,6 +15,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Capabilities } from '../db/capabilities.js';
+import { rowCount } from '../db/row-counts.js';
 import type { Executor } from '../db/transactor.js';
 import type { SearchType } from './search-terms.js';
 
@@ -85,7 +86,7 @@ const sqliteDialect: SearchDialect = {
       ) m
       where 1 = 1 ${position}
       order by m.score desc, m.title_key, m.record_type, m.record_id
-      limit ${limit}`.execute(db);
+      limit ${rowCount(limit)}`.execute(db);
     return result.rows;
   },
 
@@ -135,7 +136,7 @@ const postgresDialect: SearchDialect = {
       ) m
       where 1 = 1 ${position}
       order by m.score desc, m.title_key collate "C", m.record_type collate "C", m.record_id collate "C"
-      limit ${limit}`.execute(db);
+      limit ${rowCount(limit)}`.execute(db);
     return result.rows.map((row) => ({ ...row, score: Number(row.score) }));
   },
 

@@ -3,7 +3,8 @@ import { tagFilter } from '../tags/tags.list.js';
 import { CONTACT_STATUSES } from './contacts.schema.js';
 
 const lower = (value: string) => value.trim().toLowerCase();
-const allEmails = { table: 'contact_emails', foreignKey: 'contact_id', column: 'email' };
+// An address belongs to one contact of a workspace (contact_emails' key is workspace_id, email): dedup relies on it.
+const allEmails = { table: 'contact_emails', foreignKey: 'contact_id', column: 'email', unique: true };
 
 export const contactListSpec: ListSpec = {
   noun: 'contact',
