@@ -94,11 +94,20 @@ after(() => server.close());
 
 const catalogued = (code: unknown, status: number) => typeof code === 'string' && code in ERROR_CATALOGUE && ERROR_CATALOGUE[code as ErrorCode].status === status;
 
+async function firstChunk(response: Response): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
+}
+
 /** Sends the request and checks the answer; throws (with the request) when it breaks a rule. */
 async function probe(request: FuzzRequest, op: Operation): Promise<void> {
   const response = await fetch(`${server.url}${request.url}`, { method: request.method, headers: request.headers, ...(request.body !== undefined && { body: request.body }) });
-  const text = await response.text();
   const status = response.status;
+  // An accepted event stream stays open for minutes (GET /v1/events/stream): its first message is the answer.
+  const streaming = status === 200 && response.headers.get('content-type')?.startsWith('text/event-stream');
+  const text = streaming ? await firstChunk(response) : await response.text();
   statuses.set(status, (statuses.get(status) ?? 0) + 1);
 
   const where = `→ ${status} ${text.slice(0, 500)}`;
