@@ -39,7 +39,7 @@ export class DeliveryWorker {
   /** Attempts under way; a slow receiver holds one slot, not the whole worker. */
   private readonly underWay = new Set<Promise<void>>();
   /** Outcomes waiting for the next commit (see recordOutcome). */
-  private outcomes: { delivery: WebhookDelivery; result: Outcome; done: (error?: unknown) => void }[] = [];
+  private outcomes: { delivery: WebhookDelivery; result: Outcome; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -182,7 +182,7 @@ export class DeliveryWorker {
    */
   private recordOutcome(delivery: WebhookDelivery, result: Outcome): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.outcomes.push({ delivery, result, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.outcomes.push({ delivery, result, resolve, reject });
       if (this.outcomes.length === 1) setImmediate(() => void this.commitOutcomes());
     });
   }
@@ -195,10 +195,10 @@ export class DeliveryWorker {
         for (const { delivery, result } of batch) await this.deliveries.recordAttempt(tx, delivery, result);
       });
     } catch (error) {
-      for (const { done } of batch) done(error);
+      for (const { reject } of batch) reject(error);
       return;
     }
-    for (const { done } of batch) done();
+    for (const { resolve } of batch) resolve();
   }
 
   private async pruneIfDue(): Promise<void> {
